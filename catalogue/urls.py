@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "Initiatives Catalogue administration"
+admin.site.site_title = "Initiatives Catalogue"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("initiatives.urls")),
+]

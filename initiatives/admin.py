@@ -1,0 +1,136 @@
+from django.contrib import admin
+from django.db.models import Count
+
+from .models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
+from .seeding.exporter import initiative_record
+from .seeding.loader import fingerprint
+
+
+class SubWorkingGroupInline(admin.TabularInline):
+    model = SubWorkingGroup
+    extra = 0
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    list_display = ["number", "name"]
+    inlines = [SubWorkingGroupInline]
+
+
+@admin.register(SubWorkingGroup)
+class SubWorkingGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "working_group", "initiative_count"]
+    list_filter = ["working_group"]
+    search_fields = ["code", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(initiative_count=Count("initiatives"))
+
+    @admin.display(ordering="initiative_count", description="Initiatives")
+    def initiative_count(self, obj):
+        return obj.initiative_count
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["acronym", "name", "website", "email", "lead_count", "partner_count"]
+    search_fields = ["acronym", "name", "email"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                lead_count=Count("led_initiatives", distinct=True),
+                partner_count=Count("partner_initiatives", distinct=True),
+            )
+        )
+
+    @admin.display(ordering="lead_count", description="Leads")
+    def lead_count(self, obj):
+        return obj.lead_count
+
+    @admin.display(ordering="partner_count", description="Partner in")
+    def partner_count(self, obj):
+        return obj.partner_count
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "organization", "email"]
+    list_filter = ["organization"]
+    search_fields = ["name", "job_title", "email"]
+    autocomplete_fields = ["organization"]
+
+
+class AttributionFilter(admin.SimpleListFilter):
+    title = "attribution"
+    parameter_name = "attribution"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("none", "Not attributed (no lead organization)"),
+            ("lead", "Has a lead organization"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.unattributed()
+        if self.value() == "lead":
+            return queryset.exclude(lead_organization=None)
+        return queryset
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    list_display = [
+        "code",
+        "title",
+        "sub_working_group",
+        "lead",
+        "point_of_contact",
+        "is_published",
+        "seed_status",
+        "updated_at",
+    ]
+    list_display_links = ["code", "title"]
+    list_filter = [
+        "sub_working_group",
+        AttributionFilter,
+        "lead_organization",
+        "is_published",
+    ]
+    list_select_related = ["sub_working_group", "lead_organization", "point_of_contact"]
+    search_fields = ["code", "title", "description", "lead_organization__acronym"]
+    filter_horizontal = ["partner_organizations"]
+    autocomplete_fields = ["point_of_contact"]
+    readonly_fields = ["seed_status", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["code", "number", "sub_working_group", "title", "description"]}),
+        (
+            "Implementing organizations",
+            {
+                "fields": ["lead_organization", "partner_organizations", "attribution_evidence"],
+                "description": "Attribute an organization only where a source says so, and "
+                "record that evidence.",
+            },
+        ),
+        ("Point of contact", {"fields": ["point_of_contact"]}),
+        ("Publication", {"fields": ["is_published", "source_notes"]}),
+        ("History", {"fields": ["seed_status", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("partner_organizations")
+
+    @admin.display(ordering="lead_organization__acronym", description="Lead organization")
+    def lead(self, obj):
+        return obj.lead_organization.acronym if obj.lead_organization else "— not attributed —"
+
+    @admin.display(description="Seed")
+    def seed_status(self, obj):
+        if not obj.pk or not obj.seed_fingerprint:
+            return "Not from the seed file"
+        if fingerprint(initiative_record(obj)) == obj.seed_fingerprint:
+            return "Matches the seed"
+        return "Edited by staff"

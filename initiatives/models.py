@@ -1,0 +1,182 @@
+"""The catalogue's data: working groups, organizations, contacts and initiatives.
+
+Integrity lives in the database (unique and check constraints), so a bad write fails whatever
+path it takes: the admin, a seed load, or a shell.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+
+from .description import DescriptionBlock, description_blocks
+from .querysets import InitiativeQuerySet
+
+CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
+NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
+SUB_WORKING_GROUP_CODE_PATTERN = r"^[1-3]\.[1-9]$"
+
+
+class WorkingGroup(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=300, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=3), name="working_group_number_1_to_3"
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="working_group_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.name}"
+
+
+class SubWorkingGroup(models.Model):
+    code = models.CharField(max_length=3, unique=True, help_text="For example 1.1 or 3.3.")
+    working_group = models.ForeignKey(
+        WorkingGroup, on_delete=models.PROTECT, related_name="sub_working_groups"
+    )
+    name = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=SUB_WORKING_GROUP_CODE_PATTERN),
+                name="sub_working_group_code_format",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="sub_working_group_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def code_prefix(self) -> str:
+        """The two digits every initiative code of this group starts with ("1.2" -> "12")."""
+        return self.code.replace(".", "")
+
+
+class Organization(models.Model):
+    """An implementing organization (the 15 listed at the end of the source page)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    acronym = models.CharField(max_length=30, unique=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField("contact e-mail", blank=True)
+
+    class Meta:
+        ordering = ["acronym"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="organization_name_not_empty"),
+            models.CheckConstraint(condition=~Q(acronym=""), name="organization_acronym_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.acronym if self.acronym == self.name else f"{self.acronym} – {self.name}"
+
+
+class Contact(models.Model):
+    """A point of contact at an implementing organization."""
+
+    name = models.CharField(max_length=200)
+    job_title = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
+    )
+    email = models.EmailField("e-mail", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="contact_name_not_empty"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Initiative(models.Model):
+    code = models.CharField(
+        max_length=5,
+        unique=True,
+        help_text="Unique code: the printed number, plus a letter where a number is used twice "
+        "(2206A).",
+    )
+    number = models.CharField(max_length=4, help_text="The number as printed in the source.")
+    sub_working_group = models.ForeignKey(
+        SubWorkingGroup, on_delete=models.PROTECT, related_name="initiatives"
+    )
+    title = models.CharField(max_length=500)
+    description = models.TextField(
+        help_text="One paragraph per line; lines starting with “- ” or “• ” are bullets."
+    )
+    lead_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_initiatives",
+        help_text="Leave empty when the source does not say who implements the initiative.",
+    )
+    partner_organizations = models.ManyToManyField(
+        Organization, blank=True, related_name="partner_initiatives"
+    )
+    attribution_evidence = models.TextField(
+        blank=True,
+        help_text="Why the lead and partner organizations are attributed: a short quote or rule.",
+    )
+    point_of_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="initiatives"
+    )
+    source_notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Lines the source page printed under this entry that are page layout, "
+        "not description (kept so nothing of the source is lost).",
+    )
+    is_published = models.BooleanField("published", default=True)
+    seed_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="Fingerprint of the seed record as last loaded; differs from the current "
+        "content once staff edit the initiative.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InitiativeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=CODE_PATTERN), name="initiative_code_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(number__regex=NUMBER_PATTERN), name="initiative_number_format"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__startswith=F("number")), name="initiative_code_extends_number"
+            ),
+            models.CheckConstraint(condition=~Q(title=""), name="initiative_title_not_empty"),
+            models.CheckConstraint(
+                condition=Q(description__regex=r"\S"), name="initiative_description_not_blank"
+            ),
+            models.CheckConstraint(
+                condition=Q(lead_organization__isnull=True) | Q(attribution_evidence__regex=r"\S"),
+                name="initiative_lead_has_evidence",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("initiatives:detail", kwargs={"code": self.code})
+
+    def description_blocks(self) -> list[DescriptionBlock]:
+        return description_blocks(self.description)
