@@ -100,3 +100,11 @@ def test_text_from_the_database_is_escaped(client, catalogue):
     html = client.get("/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_stylesheet_is_served(client, catalogue):
+    html = client.get("/").content.decode()
+    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    response = client.get(href)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).strip()
