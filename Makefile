@@ -8,7 +8,8 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 # Every database command runs against DATABASE_URL, or the embedded PostgreSQL under .data/.
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
-.PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file
+.PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
+	browser bench evaluate-search
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -38,12 +39,26 @@ migrations-check: install
 seed-file: install
 	$(PY) manage.py build_seed_file
 
-suite: install
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+suite: install browser
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint migrations-check
+test: lint migrations-check browser
 	$(PY) manage.py build_seed_file --check
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# Relevance on the judged query set (tests/search_judgments.json), against a BM25 baseline.
+evaluate-search: setup-db
+	$(WITH_DB) $(PY) manage.py evaluate_search
+
+# Search, list, facet and detail latency on synthetic catalogues of 1k, 10k and 100k initiatives.
+bench: setup-db
+	$(WITH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

@@ -4,12 +4,15 @@ Integrity lives in the database (unique and check constraints), so a bad write f
 path it takes: the admin, a seed load, or a shell.
 """
 
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
 from .description import DescriptionBlock, description_blocks
 from .querysets import InitiativeQuerySet
+from .search.document import keywords_for, search_vector_expression
 
 CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
 NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
@@ -147,11 +150,25 @@ class Initiative(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    search_keywords = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Codes, group and organization names, kept in step by the application.",
+    )
+    search_vector = models.GeneratedField(
+        expression=search_vector_expression(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = InitiativeQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="initiative_search_gin"),
+            models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=CODE_PATTERN), name="initiative_code_format"
@@ -175,8 +192,19 @@ class Initiative(models.Model):
     def __str__(self):
         return f"{self.code}: {self.title}"
 
+    def save(self, *args, **kwargs):
+        self.search_keywords = keywords_for(self)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("initiatives:detail", kwargs={"code": self.code})
+
+    def refresh_search_keywords(self) -> None:
+        """After partner organizations change (they are saved after the initiative)."""
+        keywords = keywords_for(self)
+        if keywords != self.search_keywords:
+            self.search_keywords = keywords
+            Initiative.objects.filter(pk=self.pk).update(search_keywords=keywords)
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)

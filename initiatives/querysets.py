@@ -1,6 +1,8 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
+from django.contrib.postgres.search import SearchRank
 from django.db import models
+from django.db.models import F
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -10,7 +12,9 @@ class InitiativeQuerySet(models.QuerySet):
     def with_organizations(self):
         """Load the groups and organizations a listing shows, in a constant number of queries."""
         return self.select_related(
-            "sub_working_group__working_group", "lead_organization", "point_of_contact"
+            "sub_working_group__working_group",
+            "lead_organization",
+            "point_of_contact__organization",
         ).prefetch_related("partner_organizations")
 
     def in_catalogue_order(self):
@@ -22,3 +26,30 @@ class InitiativeQuerySet(models.QuerySet):
     def by_code(self, code: str):
         """Codes are case-insensitive for people (2206a is 2206A)."""
         return self.filter(code=code.strip().upper())
+
+    def in_same_group_as(self, initiative):
+        return self.filter(sub_working_group_id=initiative.sub_working_group_id)
+
+    def before(self, initiative):
+        """The previous initiative in code order (within whatever this queryset holds)."""
+        return self.filter(code__lt=initiative.code).order_by("-code").first()
+
+    def after(self, initiative):
+        return self.filter(code__gt=initiative.code).order_by("code").first()
+
+    def related_to(self, initiative, limit: int = 3):
+        """Initiatives of the same sub-working group that share the most with its title and
+        opening paragraph, best first."""
+        from .search.engine import similarity_query
+
+        query = similarity_query(initiative)
+        if query is None:
+            return self.none()
+        return (
+            self.in_same_group_as(initiative)
+            .exclude(pk=initiative.pk)
+            .filter(search_vector=query)
+            .annotate(similarity=SearchRank(F("search_vector"), query))
+            .order_by("-similarity", "code")
+            .select_related("lead_organization")[:limit]
+        )

@@ -6,5 +6,11 @@ app_name = "initiatives"
 
 urlpatterns = [
     path("", views.InitiativeListView.as_view(), name="list"),
+    path("export.csv", views.InitiativeCSVView.as_view(), name="csv"),
     path("initiatives/<str:code>/", views.InitiativeDetailView.as_view(), name="detail"),
+    path(
+        "initiatives/<str:code>/register-interest/",
+        views.RegisterInterestView.as_view(),
+        name="register_interest",
+    ),
 ]

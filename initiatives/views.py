@@ -1,17 +1,41 @@
-from django.http import Http404
-from django.views.generic import DetailView, ListView
+import csv
 
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import DetailView, TemplateView, View
+
+from .filters import FilterChoices, InitiativeFilter
+from .listing import build_listing, page_url
 from .models import Initiative
+from .search import engine
 
 
-class InitiativeListView(ListView):
-    """Every published initiative, grouped by working group and sub-working group."""
+class InitiativeListView(TemplateView):
+    """Browse and search: filters, facets with counts, results; every state is a GET URL."""
 
     template_name = "initiatives/initiative_list.html"
-    context_object_name = "initiatives"
 
-    def get_queryset(self):
-        return Initiative.objects.published().with_organizations().in_catalogue_order()
+    def get(self, request, *args, **kwargs):
+        code = engine.code_in(request.GET.get("q", ""))
+        if code and Initiative.objects.published().by_code(code).exists():
+            return redirect("initiatives:detail", code=code)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        params = self.request.GET
+        listing = build_listing(params, page_number=params.get("page"))
+        page = listing.page
+        return {
+            **super().get_context_data(**kwargs),
+            "listing": listing,
+            "form": listing.filterset.form,
+            "previous_url": page_url(params, page.previous_page_number())
+            if page.has_previous()
+            else None,
+            "next_url": page_url(params, page.next_page_number()) if page.has_next() else None,
+            "csv_url": "export.csv" + ("?" + params.urlencode() if params else ""),
+        }
 
 
 class InitiativeDetailView(DetailView):
@@ -25,3 +49,76 @@ class InitiativeDetailView(DetailView):
         if initiative is None:
             raise Http404("No published initiative has this code.")
         return initiative
+
+    def get_context_data(self, **kwargs):
+        initiative = self.object
+        neighbours = Initiative.objects.published().in_same_group_as(initiative)
+        return {
+            **super().get_context_data(**kwargs),
+            "related": Initiative.objects.published().related_to(initiative),
+            "previous_initiative": neighbours.before(initiative),
+            "next_initiative": neighbours.after(initiative),
+        }
+
+
+class RegisterInterestView(DetailView):
+    """Where the detail page's call to action leads: the registration form's entry point."""
+
+    template_name = "initiatives/register_interest.html"
+    context_object_name = "initiative"
+
+    def get_object(self, queryset=None):
+        initiative = Initiative.objects.published().by_code(self.kwargs["code"]).first()
+        if initiative is None:
+            raise Http404("No published initiative has this code.")
+        return initiative
+
+
+CSV_COLUMNS = [
+    "code",
+    "number",
+    "working_group",
+    "sub_working_group",
+    "title",
+    "lead_organization",
+    "partner_organizations",
+    "description",
+    "url",
+]
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Stop spreadsheet programs from running a cell as a formula (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class InitiativeCSVView(View):
+    """The current filtered list as CSV: same parameters as the HTML list."""
+
+    def get(self, request):
+        filterset = InitiativeFilter(request.GET, choices=FilterChoices.load())
+        initiatives = filterset.qs.select_related(
+            "sub_working_group__working_group", "lead_organization"
+        ).prefetch_related("partner_organizations")
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="initiatives-{stamp}.csv"'
+        response.write("\ufeff")  # so spreadsheet programs read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for initiative in initiatives:
+            group = initiative.sub_working_group
+            lead = initiative.lead_organization
+            row = [
+                initiative.code,
+                initiative.number,
+                f"{group.working_group.number}. {group.working_group.name}",
+                f"{group.code} {group.name}",
+                initiative.title,
+                lead.acronym if lead else "",
+                "; ".join(org.acronym for org in initiative.partner_organizations.all()),
+                initiative.description,
+                request.build_absolute_uri(initiative.get_absolute_url()),
+            ]
+            writer.writerow([spreadsheet_safe(value) for value in row])
+        return response

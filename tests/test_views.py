@@ -1,110 +1,305 @@
-"""The first public pages: the grouped list and the detail page."""
+"""The public pages: the browse list, the detail page, the CSV download."""
 
+import csv
+import io
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from initiatives.models import Initiative
+from initiatives.models import Contact, Initiative, Organization
+from initiatives.seeding.loader import load_seed_file
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_list_shows_every_published_initiative_grouped(client, catalogue):
-    response = client.get("/")
+def html_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
 
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert len(re.findall(r'<li class="initiative" id="i-', html)) == 118
+
+def listed_codes(html: str) -> list[str]:
+    return re.findall(r'<li class="initiative" id="i-([0-9A-Z]+)"', html)
+
+
+def test_the_list_shows_every_published_initiative_grouped(client, catalogue):
+    html = html_of(client, "/")
+
+    codes = listed_codes(html)
+    assert len(codes) == 118
     assert "118 initiatives" in html
     headings = re.findall(r'<h3 id="swg-[^"]+">([0-9.]+) ', html)
     assert headings == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "3.3"]
-    assert 'id="i-2206A"' in html and 'id="i-2206"' in html
-    # Codes in order inside a group.
-    codes = re.findall(r'<li class="initiative" id="i-([0-9A-Z]+)"', html)
     assert codes == sorted(codes, key=lambda code: (code[:2], code))
+    assert "2206A" in codes and "2206" in codes
     assert "Working Group 1: Preventing the illicit manufacture" in html
 
 
-def test_the_list_shows_leads_and_makes_missing_ones_visible(client, catalogue):
-    html = client.get("/").content.decode()
-    entry_1101 = html.split('id="i-1101"')[1].split("</li>")[0]
-    assert 'title="International Narcotics Control Board">INCB</abbr>' in entry_1101
+def test_each_entry_has_title_lead_and_a_short_excerpt(client, catalogue):
+    html = html_of(client, "/")
+    entry = html.split('id="i-1101"')[1].split("</li>")[0]
+    assert 'title="International Narcotics Control Board">INCB</abbr>' in entry
+    excerpt = re.search(r'<p class="excerpt">(.*?)</p>', entry, re.S).group(1)
+    description = Initiative.objects.get(code="1101").description
+    assert excerpt.strip().rstrip("…") in description
+    assert len(excerpt.strip()) <= 230
     entry_2105 = html.split('id="i-2105"')[1].split("</li>")[0]
     assert "Not attributed in the source" in entry_2105
-    assert html.count("Not attributed in the source") == 64
 
 
-def test_unpublished_initiatives_are_hidden(client, catalogue):
+def test_unpublished_initiatives_are_invisible(client, catalogue):
     Initiative.objects.filter(code="1101").update(is_published=False)
 
-    html = client.get("/").content.decode()
-
-    assert 'id="i-1101"' not in html
+    html = html_of(client, "/")
+    assert "1101" not in listed_codes(html)
     assert "117 initiatives" in html
     assert client.get("/initiatives/1101/").status_code == 404
+    assert "1101" not in listed_codes(html_of(client, "/?q=diversion+chemicals+industry"))
+    assert client.get("/api/initiatives/1101/").status_code == 404
+    assert "1101" not in client.get("/export.csv").content.decode()
 
 
-def test_the_list_uses_a_constant_number_of_queries(client, catalogue, django_assert_num_queries):
-    with django_assert_num_queries(2):
-        client.get("/")
+def test_filters_combine_or_within_and_and_across_facets(client, catalogue):
+    codes = listed_codes(html_of(client, "/?group=1.1&group=3.3"))
+    assert len(codes) == 16 + 9
+    assert {code[:2] for code in codes} == {"11", "33"}
+
+    codes = listed_codes(html_of(client, "/?group=1.1&group=3.3&organization=INCB"))
+    expected = set(
+        Initiative.objects.filter(
+            sub_working_group__code__in=["1.1", "3.3"], lead_organization__acronym="INCB"
+        ).values_list("code", flat=True)
+    )
+    assert expected and set(codes) == expected
+
+    codes = listed_codes(html_of(client, "/?working_group=2&organization=none"))
+    expected = set(
+        Initiative.objects.filter(
+            sub_working_group__working_group__number=2, lead_organization=None
+        ).values_list("code", flat=True)
+    )
+    assert set(codes) == expected
 
 
-def test_the_detail_page_shows_paragraphs_and_real_bullets(client, catalogue):
-    initiative = Initiative.objects.get(code="3212")
-    blocks = initiative.description_blocks()
-    response = client.get(initiative.get_absolute_url())
+def test_partners_count_as_implementing_organizations(client, catalogue):
+    initiative = Initiative.objects.get(code="2105")
+    initiative.partner_organizations.add(Organization.objects.get(acronym="PAHO"))
+    codes = listed_codes(html_of(client, "/?organization=PAHO"))
+    assert "2105" in codes
 
+
+def test_facet_counts_apply_the_other_filters(client, catalogue):
+    response = client.get("/?group=1.1&organization=UNODC")
+    facets = {
+        facet: {option.value: option.count for option in options}
+        for facet, options in response.context["listing"].facets.items()
+    }
+    published = Initiative.objects.published()
+    unodc = published.filter(lead_organization__acronym="UNODC") | published.filter(
+        partner_organizations__acronym="UNODC"
+    )
+    # Sub-working group counts: UNODC's initiatives per group, whatever group is ticked.
+    assert facets["group"]["3.2"] == unodc.distinct().filter(sub_working_group__code="3.2").count()
+    # Organization counts: within 1.1, whatever organization is ticked.
+    in_11 = published.filter(sub_working_group__code="1.1")
+    assert facets["organization"]["INCB"] == in_11.filter(lead_organization__acronym="INCB").count()
+    assert facets["organization"]["none"] == in_11.filter(lead_organization=None).count()
     html = response.content.decode()
-    assert response.status_code == 200
-    assert f"<h1>{initiative.title}</h1>" in html
+    assert f'data-facet="group-32">({facets["group"]["3.2"]})' in html
+
+
+def test_selected_filters_are_removable_tags(client, catalogue):
+    html = html_of(client, "/?q=precursor&group=1.1&group=1.2&organization=INCB")
+    tags = {
+        label.strip(): href.replace("&amp;", "&")
+        for href, label in re.findall(
+            r'<a class="tag" href="([^"]+)"><span class="visually-hidden">Remove filter </span>'
+            r"([^<]+)<",
+            html,
+        )
+    }
+    assert set(tags) == {
+        "Search: precursor",
+        "1.1 Manufacturing of Synthetic Drugs and their Precursors",
+        "1.2 Trafficking of Synthetic Drugs",
+        "INCB",
+    }
+    assert tags["1.2 Trafficking of Synthetic Drugs"] == "?q=precursor&group=1.1&organization=INCB"
+    assert tags["Search: precursor"] == "?group=1.1&group=1.2&organization=INCB"
+    assert "Clear all filters" in html
+
+
+def test_sorting_by_title_and_code(client, catalogue):
+    codes = listed_codes(html_of(client, "/?sort=title"))
+    titles = dict(Initiative.objects.values_list("code", "title"))
+    assert [titles[code] for code in codes] == sorted(titles[code] for code in codes)
+    html = html_of(client, "/?q=precursor&sort=code")
+    codes = listed_codes(html)
+    assert codes == sorted(codes, key=lambda code: (code[:2], code))
+
+
+def test_bad_filter_values_are_named_and_ignored(client, catalogue):
+    html = html_of(client, "/?group=9.9&organization=NOPE&sort=sideways")
+    assert len(listed_codes(html)) == 118
+    assert "were not understood and were ignored" in html
+    assert "Sub-working group “9.9”" in html
+    assert "Implementing organization “NOPE”" in html
+    assert "Sort by “sideways”" in html
+
+
+def test_a_code_goes_straight_to_its_initiative(client, catalogue):
+    response = client.get("/?q=2206a")
+    assert response.status_code == 302
+    assert response["Location"] == "/initiatives/2206A/"
+    assert client.get("/?q=+2114+")["Location"] == "/initiatives/2114/"
+    # A code that does not exist is searched for instead.
+    assert client.get("/?q=2999").status_code == 200
+
+
+def test_pages_are_compressed_and_the_full_list_is_light(client, catalogue):
+    response = client.get("/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response["Content-Encoding"] == "gzip"
+    assert len(response.content) < 60 * 1024
+
+
+PAGES = [
+    "/",
+    "/?q=precursor+disposal",
+    "/?q=how+can+our+forensic+lab+identify+new+substances",
+    "/?group=1.1&group=3.2&organization=INCB&organization=UNODC",
+    "/initiatives/2105/",
+    "/api/initiatives/?q=stimulant+treatment",
+    "/api/initiatives/?group=3.2",
+    "/api/initiatives/2105/",
+    "/export.csv?q=early+warning",
+]
+
+
+def count_queries(client, url: str) -> int:
+    client.get(url)  # warm the process-level vocabulary cache
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries)
+
+
+def test_each_page_runs_the_same_number_of_queries_whatever_the_catalogue_size(client, sample_seed):
+    path, _ = sample_seed
+    load_seed_file(path)  # 4 initiatives
+    small = {url: count_queries(client, url) for url in PAGES}
+    load_seed_file(settings_seed_file())  # 118 initiatives
+    large = {url: count_queries(client, url) for url in PAGES}
+    assert small == large
+    assert max(large.values()) <= 16
+
+
+def settings_seed_file():
+    from django.conf import settings
+
+    return settings.SEED_FILE
+
+
+def test_the_detail_page(client, catalogue):
+    initiative = Initiative.objects.get(code="3212")
+    html = html_of(client, initiative.get_absolute_url())
+
+    assert '<h1 id="initiative-title">' + initiative.title + "</h1>" in html
     assert "United Nations Office on Drugs and Crime (UNODC)" in html
-    assert "3.2 " in html and "Working Group 3" in html
-    for block in blocks:
+    breadcrumb = html.split('class="breadcrumb"')[1].split("</nav>")[0]
+    assert "Working Group 3: Promoting public health" in breadcrumb
+    assert "?group=3.2" in breadcrumb
+    for block in initiative.description_blocks():
         if block.kind == "list":
             for item in block.items:
                 assert f"<li>{item}</li>" in html
         else:
             assert f"<p>{block.text}</p>" in html
+    assert reverse("initiatives:register_interest", args=["3212"]) in html
+    assert "not a guarantee of participation" in html
 
 
-def test_a_description_with_bullets_renders_a_list(client, catalogue):
+def test_a_description_with_bullets_renders_a_real_list(client, catalogue):
     with_bullets = [
         initiative
         for initiative in Initiative.objects.all()
         if any(block.kind == "list" for block in initiative.description_blocks())
     ]
-    assert with_bullets, "the source has bulleted descriptions"
-    html = client.get(with_bullets[0].get_absolute_url()).content.decode()
-    article = html.split('<article class="initiative-detail">')[1]
+    assert with_bullets
+    article = html_of(client, with_bullets[0].get_absolute_url()).split("<article")[1]
     assert "<ul><li>" in article
 
 
-def test_codes_are_case_insensitive_and_unknown_codes_are_404(client, catalogue):
-    response = client.get("/initiatives/2206a/")
-    assert response.status_code == 200
-    assert "International Network for Legislation on Drugs" in response.content.decode()
-    assert client.get("/initiatives/2206/").status_code == 200
+def test_the_point_of_contact_is_shown_without_a_scrapeable_address(client, catalogue):
+    unodc = Organization.objects.get(acronym="UNODC")
+    contact = Contact.objects.create(
+        name="Ana Example", job_title="Programme Officer", organization=unodc, email="ana@un.org"
+    )
+    Initiative.objects.filter(code="3212").update(point_of_contact=contact)
+    html = html_of(client, "/initiatives/3212/")
+    assert "Ana Example, Programme Officer – United Nations Office on Drugs and Crime" in html
+    assert "ana@un.org" not in html and "mailto:" not in html
 
+    assert "names no point of contact" in html_of(client, "/initiatives/3211/")
+
+
+def test_related_and_neighbouring_initiatives(client, catalogue):
+    response = client.get("/initiatives/2203/")
+    related = list(response.context["related"])
+    assert related and len(related) <= 3
+    assert all(other.sub_working_group.code == "2.2" and other.code != "2203" for other in related)
+    # The GRIDS family shares words ("targeting", "trafficking", "NPS"): one of them is closest.
+    assert related[0].code in {"2200", "2204", "2205"}
+    assert response.context["previous_initiative"].code == "2202"
+    assert response.context["next_initiative"].code == "2204"
+    first = client.get("/initiatives/1101/")
+    assert first.context["previous_initiative"] is None
+
+
+def test_codes_are_case_insensitive_and_unknown_codes_are_404(client, catalogue):
+    assert "International Network for Legislation on Drugs" in html_of(
+        client, "/initiatives/2206a/"
+    )
+    assert client.get("/initiatives/2206/").status_code == 200
     missing = client.get("/initiatives/9999/")
     assert missing.status_code == 404
     assert "codes look like 1101 or 2206A" in missing.content.decode()
 
 
-def test_the_detail_url_is_reversible():
-    assert reverse("initiatives:detail", kwargs={"code": "2206A"}) == "/initiatives/2206A/"
-
-
 def test_text_from_the_database_is_escaped(client, catalogue):
-    Initiative.objects.filter(code="1101").update(title="<script>alert(1)</script>")
-    html = client.get("/").content.decode()
-    assert "<script>alert(1)</script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    Initiative.objects.filter(code="1101").update(title="<script>alert(1)</script> precursor")
+    for url in ("/", "/?q=precursor", "/initiatives/1101/"):
+        html = html_of(client, url)
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_the_stylesheet_is_served(client, catalogue):
-    html = client.get("/").content.decode()
-    href = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
-    response = client.get(href)
-    assert response.status_code == 200
-    assert b"".join(response.streaming_content).strip()
+def test_the_stylesheet_and_script_are_served(client, catalogue):
+    html = html_of(client, "/")
+    for pattern in (r'<link rel="stylesheet" href="([^"]+)"', r'<script src="([^"]+)"'):
+        href = re.search(pattern, html).group(1)
+        response = client.get(href)
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content).strip()
+
+
+def test_csv_download_of_the_filtered_list(client, catalogue):
+    response = client.get("/export.csv?group=1.1&organization=INCB")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment;" in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+    expected = Initiative.objects.filter(
+        sub_working_group__code="1.1", lead_organization__acronym="INCB"
+    )
+    assert [row["code"] for row in rows] == sorted(expected.values_list("code", flat=True))
+    first = expected.order_by("code").first()
+    assert rows[0]["description"] == first.description
+    assert rows[0]["url"] == f"http://testserver/initiatives/{first.code}/"
+
+
+def test_csv_cells_cannot_become_formulas(client, catalogue):
+    Initiative.objects.filter(code="1101").update(title='=HYPERLINK("http://evil")')
+    rows = list(csv.DictReader(io.StringIO(client.get("/export.csv").content.decode("utf-8-sig"))))
+    title = next(row["title"] for row in rows if row["code"] == "1101")
+    assert title.startswith("'=")

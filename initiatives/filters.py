@@ -1,0 +1,137 @@
+"""The catalogue's filters, shared by the HTML list, the CSV download and the JSON API.
+
+Values inside one facet combine with OR (group=1.1&group=1.2), facets combine with AND. ``q``
+is the full-text search; ``sort`` is relevance (the default when searching), code or title.
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Initiative, Organization, SubWorkingGroup, WorkingGroup
+from .search import engine
+
+NOT_ATTRIBUTED = "none"
+SORTS = {"relevance": "Relevance", "code": "Code", "title": "Title"}
+FACETS = ("group", "working_group", "organization")
+
+
+@dataclass
+class FilterChoices:
+    """The options of every facet, read once per request."""
+
+    groups: list[SubWorkingGroup]
+    working_groups: list[WorkingGroup]
+    organizations: list[Organization]
+
+    @classmethod
+    def load(cls) -> "FilterChoices":
+        groups = list(SubWorkingGroup.objects.select_related("working_group"))
+        working_groups = list(dict.fromkeys(group.working_group for group in groups))
+        return cls(groups, working_groups, list(Organization.objects.order_by("acronym")))
+
+    def organization_pairs(self) -> list[tuple[str, str]]:
+        return [(org.acronym, org.name) for org in self.organizations]
+
+
+class InitiativeFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_search",
+        max_length=200,
+        label="Search",
+        help_text='Words, "quoted phrases", "or" between alternatives, -word to exclude.',
+    )
+    group = django_filters.MultipleChoiceFilter(
+        field_name="sub_working_group__code",
+        label="Sub-working group",
+        help_text="Sub-working group code, e.g. 1.1; repeat for several.",
+    )
+    working_group = django_filters.MultipleChoiceFilter(
+        field_name="sub_working_group__working_group__number",
+        label="Working group",
+        help_text="Working group number (1, 2 or 3); repeat for several.",
+    )
+    organization = django_filters.MultipleChoiceFilter(
+        method="filter_organization",
+        label="Implementing organization",
+        help_text=f"Organization acronym (lead or partner), or '{NOT_ATTRIBUTED}' for "
+        "initiatives without a lead organization; repeat for several.",
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_nothing",
+        choices=list(SORTS.items()),
+        empty_label=None,
+        label="Sort by",
+        help_text="relevance (default when searching), code (default otherwise) or title.",
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["q", "group", "working_group", "organization", "sort"]
+
+    def __init__(self, data=None, queryset=None, *, choices: FilterChoices | None = None, **kw):
+        self.choices = choices or FilterChoices.load()
+        self.search_outcome: engine.SearchOutcome | None = None
+        super().__init__(data, queryset if queryset is not None else _base(), **kw)
+        self.filters["group"].extra["choices"] = [
+            (group.code, f"{group.code} {group.name}") for group in self.choices.groups
+        ]
+        self.filters["working_group"].extra["choices"] = [
+            (str(group.number), f"Working Group {group.number}")
+            for group in self.choices.working_groups
+        ]
+        self.filters["organization"].extra["choices"] = [
+            *((org.acronym, org.acronym) for org in self.choices.organizations),
+            (NOT_ATTRIBUTED, "Not attributed"),
+        ]
+
+    # --- filters ---------------------------------------------------------------------------
+
+    def filter_search(self, queryset, name, value):
+        if not value or not value.strip():
+            return queryset
+        self.search_outcome = engine.search(queryset, value, self.choices.organization_pairs())
+        return self.search_outcome.queryset
+
+    def filter_organization(self, queryset, name, values):
+        if not values:
+            return queryset
+        acronyms = [value for value in values if value != NOT_ATTRIBUTED]
+        condition = Q()
+        if acronyms:
+            partner = Initiative.partner_organizations.through.objects.filter(
+                initiative=OuterRef("pk"), organization__acronym__in=acronyms
+            )
+            condition |= Q(lead_organization__acronym__in=acronyms) | Q(Exists(partner))
+        if NOT_ATTRIBUTED in values:
+            condition |= Q(lead_organization__isnull=True)
+        return queryset.filter(condition)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # sorting is applied last, in filter_queryset
+
+    # --- sorting ---------------------------------------------------------------------------
+
+    @property
+    def searching(self) -> bool:
+        return self.search_outcome is not None
+
+    @property
+    def sort_order(self) -> str:
+        chosen = getattr(self.form, "cleaned_data", {}).get("sort") if self.is_bound else None
+        if chosen == "relevance" and not self.searching:
+            chosen = None
+        return chosen or ("relevance" if self.searching else "code")
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.sort_order == "relevance":
+            return self.search_outcome.by_relevance(queryset)
+        if self.sort_order == "title":
+            return queryset.order_by("title", "code")
+        return queryset.order_by("sub_working_group__code", "code")
+
+
+def _base():
+    return Initiative.objects.published()

@@ -1,0 +1,159 @@
+"""What the browse page shows for one request: results, page, facets, selected filters.
+
+Kept out of the view so the HTML list, the CSV download and the tests read the same thing.
+"""
+
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.core.paginator import Page, Paginator
+from django.http import QueryDict
+
+from .facets import FacetOption, facet_options
+from .filters import SORTS, FilterChoices, InitiativeFilter
+from .models import Initiative
+from .search import engine
+
+PAGE_SIZE = 120  # the whole current catalogue (118) on one page, as the source page was
+
+
+@dataclass
+class SelectedFilter:
+    label: str
+    remove_url: str
+
+
+@dataclass
+class Listing:
+    filterset: InitiativeFilter
+    page: Page
+    facets: dict[str, list[FacetOption]]
+    selected: list[SelectedFilter]
+    highlights: dict[int, dict] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+    @property
+    def query(self) -> str:
+        return (self.filterset.form.cleaned_data.get("q") or "").strip()
+
+    @property
+    def outcome(self) -> engine.SearchOutcome | None:
+        return self.filterset.search_outcome
+
+    @property
+    def count(self) -> int:
+        return self.page.paginator.count
+
+    @property
+    def sort(self) -> str:
+        return self.filterset.sort_order
+
+    @property
+    def sort_options(self) -> list[tuple[str, str]]:
+        return [(key, label) for key, label in SORTS.items() if key != "relevance" or self.query]
+
+    @property
+    def grouped(self) -> bool:
+        return self.sort == "code"
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.outcome.suggestion if self.outcome else None
+
+    @property
+    def suggestion_url(self) -> str | None:
+        if not self.suggestion:
+            return None
+        return _url(_replace(self.filterset.data, q=self.suggestion))
+
+    @property
+    def partial_from(self) -> int | None:
+        """Position on this page of the first result that matches only some of the words."""
+        if not self.outcome or not self.outcome.relaxed or self.sort != "relevance":
+            return None
+        complete = self.outcome.complete_matches or 0
+        first = self.page.start_index() - 1 if self.count else 0
+        if complete >= first + len(self.page.object_list):
+            return None
+        return max(0, complete - first)
+
+    def items(self):
+        """(initiative, highlighted title or None, highlighted excerpt or None) for the page."""
+        for initiative in self.page.object_list:
+            marks = self.highlights.get(initiative.pk, {})
+            yield initiative, marks.get("title"), marks.get("excerpt")
+
+
+def _replace(data: QueryDict, **changes) -> QueryDict:
+    updated = data.copy()
+    for key, value in changes.items():
+        if value is None:
+            updated.pop(key, None)
+        else:
+            updated.setlist(key, value if isinstance(value, list) else [value])
+    updated.pop("page", None)
+    return updated
+
+
+def _url(data: QueryDict) -> str:
+    pairs = [(key, value) for key in data for value in data.getlist(key) if value != ""]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def _selected_filters(filterset: InitiativeFilter, facets) -> list[SelectedFilter]:
+    data = filterset.data
+    cleaned = getattr(filterset.form, "cleaned_data", {})
+    selected = []
+    if (cleaned.get("q") or "").strip():
+        selected.append(
+            SelectedFilter(f"Search: {cleaned['q'].strip()}", _url(_replace(data, q=None)))
+        )
+    for facet, options in facets.items():
+        chosen = cleaned.get(facet) or []
+        for option in options:
+            if option.value in chosen:
+                rest = [value for value in data.getlist(facet) if value != option.value]
+                selected.append(
+                    SelectedFilter(option.label, _url(_replace(data, **{facet: rest or None})))
+                )
+    return selected
+
+
+def _ignored(filterset: InitiativeFilter) -> list[str]:
+    """Parameters that were not understood: named, and left out of the results."""
+    messages = []
+    for name, errors in filterset.errors.items():
+        label = filterset.filters[name].label if name in filterset.filters else name
+        values = ", ".join(filterset.data.getlist(name)) or "(empty)"
+        messages.append(f"{label} “{values[:80]}”: {' '.join(errors)}")
+    return messages
+
+
+def build_listing(params: QueryDict, page_number=None, page_size: int = PAGE_SIZE) -> Listing:
+    filterset = InitiativeFilter(params, choices=FilterChoices.load())
+    results = filterset.qs.select_related(
+        "sub_working_group__working_group", "lead_organization"
+    ).prefetch_related("partner_organizations")
+    page = Paginator(results, page_size).get_page(page_number)
+    facets = facet_options(filterset)
+    highlights = {}
+    if filterset.search_outcome is not None:
+        highlights = engine.headlines(
+            Initiative,
+            [initiative.pk for initiative in page.object_list],
+            filterset.search_outcome.parsed,
+        )
+    return Listing(
+        filterset=filterset,
+        page=page,
+        facets=facets,
+        selected=_selected_filters(filterset, facets),
+        highlights=highlights,
+        ignored=_ignored(filterset),
+    )
+
+
+def page_url(params: QueryDict, number: int) -> str:
+    updated = params.copy()
+    updated.setlist("page", [str(number)])
+    return _url(updated)

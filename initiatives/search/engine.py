@@ -1,0 +1,198 @@
+"""Run a parsed query against the catalogue: match, rank and highlight.
+
+Matching is strict first (every clause), so "early warning Americas" finds initiatives about all
+three. When nothing matches all of them, as with a question typed in full, the search relaxes to
+initiatives matching most clauses, ranked by how many they match. Ranking uses the stored,
+weighted ``search_vector`` (title above organizations and codes above description).
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded
+from .query import ParsedQuery, curated_synonyms, organization_synonyms, parse_query
+from .spelling import current_vocabulary
+from .text import is_stop_word, words
+
+CODE_QUERY = re.compile(r"^\s*([1-3][1-9][0-9]{2}[A-Za-z]?)\s*$")
+# Control characters never occur in catalogue text, so they can mark matches safely.
+START, STOP = "\x02", "\x03"
+FRAGMENT_DELIMITER = " … "
+HEADLINE_OPTIONS = {
+    "start_sel": START,
+    "stop_sel": STOP,
+    "max_words": 28,
+    "min_words": 12,
+    "max_fragments": 2,
+    "fragment_delimiter": FRAGMENT_DELIMITER,
+}
+TITLE_HEADLINE_OPTIONS = {"start_sel": START, "stop_sel": STOP, "highlight_all": True}
+# Weights for D, C, B, A: description (C) counts, but a title match (A) counts most.
+RANK_WEIGHTS = [0.05, 0.25, 0.5, 1.0]
+_FOLD_TABLE = str.maketrans(ACCENTED, PLAIN)
+RANK_NORMALIZATION = 1
+ENOUGH_COMPLETE_MATCHES = 10  # divide by 1 + log(document length): long texts don't win by length
+
+
+def code_in(text: str) -> str | None:
+    """The initiative code typed as the whole query ("2114", "2206a"), upper-cased."""
+    match = CODE_QUERY.match(text or "")
+    return match.group(1).upper() if match else None
+
+
+def ts(query_text: str) -> SearchQuery:
+    return SearchQuery(query_text, search_type="raw", config=SEARCH_CONFIG)
+
+
+@dataclass
+class SearchOutcome:
+    parsed: ParsedQuery
+    queryset: QuerySet
+    relaxed: bool = False
+    complete_matches: int | None = None  # how many match every clause (None: all of them)
+
+    @property
+    def suggestion(self) -> str | None:
+        return self.parsed.corrected_text
+
+    def by_relevance(self, queryset: QuerySet | None = None) -> QuerySet:
+        """Best first: more clauses matched (relaxed search), then rank, then code."""
+        queryset = self.queryset if queryset is None else queryset
+        if self.relaxed:
+            return queryset.order_by(F("coverage").desc(), F("rank").desc(), "code")
+        return queryset.order_by(F("rank").desc(), "code")
+
+
+def build_query(text: str, organizations) -> ParsedQuery:
+    """Parse with the curated synonyms, the organizations' names and the catalogue's spelling."""
+    synonyms = curated_synonyms().merged(organization_synonyms(organizations))
+    vocabulary = current_vocabulary()
+    return parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
+
+
+def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
+    """Restrict ``queryset`` to matches of ``text``, annotated with ``rank`` (and ``coverage``).
+
+    Initiatives matching every clause come first. When there are fewer than a page's top ten
+    of them, initiatives matching most clauses follow, ranked by how many they match.
+    """
+    parsed = build_query(text, organizations)
+    if not parsed:
+        return SearchOutcome(parsed, queryset.none().annotate(rank=Value(0.0)))
+    any_query = ts(parsed.any_tsquery)
+    rank = SearchRank(
+        F("search_vector"), any_query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION
+    )
+    strict = queryset.filter(search_vector=ts(parsed.all_tsquery))
+    if len(parsed.clauses) == 1:
+        return SearchOutcome(parsed, strict.annotate(rank=rank))
+    complete = strict.count()
+    if complete >= ENOUGH_COMPLETE_MATCHES:
+        return SearchOutcome(parsed, strict.annotate(rank=rank), complete_matches=complete)
+
+    coverage = sum(
+        (
+            Case(When(search_vector=ts(clause), then=1), default=0, output_field=IntegerField())
+            for clause in parsed.clause_tsqueries()
+        ),
+        start=Value(0, output_field=IntegerField()),
+    )
+    relaxed = (
+        queryset.filter(search_vector=any_query)
+        .annotate(coverage=coverage)
+        .filter(coverage__gte=parsed.minimum_match)
+        .annotate(rank=rank)
+    )
+    return SearchOutcome(parsed, relaxed, relaxed=True, complete_matches=complete)
+
+
+def headlines(model, ids: list[int], parsed: ParsedQuery) -> dict[int, dict[str, SafeString]]:
+    """Highlighted title and excerpt for the initiatives shown (one query, page-sized)."""
+    if not ids or not parsed:
+        return {}
+    any_query = ts(parsed.highlight_tsquery)
+    rows = (
+        model.objects.filter(pk__in=ids)
+        .annotate(
+            title_marked=SearchHeadline(
+                folded(F("title")), any_query, config=SEARCH_CONFIG, **TITLE_HEADLINE_OPTIONS
+            ),
+            excerpt_marked=SearchHeadline(
+                folded(F("description")),
+                any_query,
+                config=SEARCH_CONFIG,
+                **HEADLINE_OPTIONS,
+            ),
+        )
+        .values_list("pk", "title", "title_marked", "description", "excerpt_marked")
+    )
+    return {
+        pk: {
+            "title": restore_case(title, title_marked),
+            "excerpt": restore_case(description, excerpt_marked),
+        }
+        for pk, title, title_marked, description, excerpt_marked in rows
+    }
+
+
+def restore_case(original: str, marked: str) -> SafeString:
+    """Re-apply the highlight marks of a headline computed on folded text to the original.
+
+    The headline was computed on lower-cased, accent-free text (so matches agree with the
+    index); letters map one to one, so the marks can be carried back onto the original text,
+    fragment by fragment, and everything else is HTML-escaped.
+    """
+    folded_original = _fold_same_length(original)
+    if len(folded_original) != len(original):  # a letter whose lower case is longer
+        folded_original, original = original, original
+    out: list[str] = []
+    for fragment in marked.split(FRAGMENT_DELIMITER):
+        plain = fragment.replace(START, "").replace(STOP, "")
+        position = folded_original.find(plain)
+        if position < 0:  # PostgreSQL dropped something (it strips HTML-like tags): use its text
+            out.append(_mark(fragment, plain))
+            continue
+        out.append(_mark(fragment, original[position : position + len(plain)]))
+    return mark_safe(FRAGMENT_DELIMITER.join(out))
+
+
+def _mark(marked: str, original: str) -> str:
+    html, cursor = [], 0
+    for piece in re.split(f"([{START}{STOP}])", marked):
+        if piece == START:
+            html.append("<mark>")
+        elif piece == STOP:
+            html.append("</mark>")
+        else:
+            html.append(escape(original[cursor : cursor + len(piece)]))
+            cursor += len(piece)
+    return "".join(html)
+
+
+def _fold_same_length(text: str) -> str:
+    return text.lower().translate(_FOLD_TABLE)
+
+
+# Words every initiative uses: no help in telling which ones are alike.
+GENERIC_WORDS = frozenset(
+    """drug drugs synthetic initiative initiatives programme programmes program programs project
+    countries country national international support use including also well new""".split()
+)
+
+
+def similarity_query(initiative, most: int = 24) -> SearchQuery | None:
+    """An any-word query from an initiative's title and first paragraph, to find its kin."""
+    opening = initiative.description.split("\n", 1)[0]
+    chosen = [
+        word
+        for word in dict.fromkeys(words(f"{initiative.title} {opening}"))
+        if len(word) > 2 and not is_stop_word(word) and word not in GENERIC_WORDS
+    ][:most]
+    if not chosen:
+        return None
+    return ts(" | ".join(f"'{word}'" for word in chosen))

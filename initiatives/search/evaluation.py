@@ -1,0 +1,104 @@
+"""Measure search relevance on a judged query set, against a plain BM25 baseline.
+
+The judged set (``tests/search_judgments.json``) grades, for each realistic query, the relevant
+initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 10:
+
+* nDCG@10 with gains 2^grade - 1, ideal ranking from all judged initiatives;
+* MRR: 1 / rank of the first result graded 2 or 3 (0 when none is in the top 10);
+* zero-result rate: share of queries for which nothing at all is returned.
+"""
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rank_bm25 import BM25Okapi
+
+from .text import is_stop_word, words
+
+CUTOFF = 10
+
+
+@dataclass
+class Judgment:
+    query: str
+    kind: str
+    grades: dict[str, int]
+
+
+def load_judgments(path: Path) -> list[Judgment]:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        Judgment(
+            item["query"], item["kind"], {code: int(g) for code, g in item["relevant"].items()}
+        )
+        for item in document["queries"]
+    ]
+
+
+def dcg(gains: list[float]) -> float:
+    return sum(gain / math.log2(position + 2) for position, gain in enumerate(gains))
+
+
+def ndcg_at(ranked: list[str], grades: dict[str, int], cutoff: int = CUTOFF) -> float:
+    gains = [2 ** grades.get(code, 0) - 1 for code in ranked[:cutoff]]
+    ideal = sorted((2**grade - 1 for grade in grades.values()), reverse=True)[:cutoff]
+    return dcg(gains) / dcg(ideal) if ideal else 0.0
+
+
+def reciprocal_rank(ranked: list[str], grades: dict[str, int], cutoff: int = CUTOFF) -> float:
+    for position, code in enumerate(ranked[:cutoff], start=1):
+        if grades.get(code, 0) >= 2:
+            return 1 / position
+    return 0.0
+
+
+@dataclass
+class Scores:
+    ndcg: float
+    mrr: float
+    zero_rate: float
+    per_kind: dict[str, float] = field(default_factory=dict)
+    per_query: list[tuple[str, float, int]] = field(default_factory=list)
+
+
+def evaluate(judgments: list[Judgment], ranker) -> Scores:
+    """``ranker(query) -> list of codes``, best first."""
+    ndcgs, rrs, zeros = [], [], 0
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    per_query = []
+    for judgment in judgments:
+        ranked = ranker(judgment.query)
+        score = ndcg_at(ranked, judgment.grades)
+        ndcgs.append(score)
+        rrs.append(reciprocal_rank(ranked, judgment.grades))
+        zeros += not ranked
+        by_kind[judgment.kind].append(score)
+        per_query.append((judgment.query, score, len(ranked)))
+    count = len(judgments)
+    return Scores(
+        ndcg=sum(ndcgs) / count,
+        mrr=sum(rrs) / count,
+        zero_rate=zeros / count,
+        per_kind={kind: sum(values) / len(values) for kind, values in sorted(by_kind.items())},
+        per_query=per_query,
+    )
+
+
+def bm25_tokens(text: str) -> list[str]:
+    return [word for word in words(text) if not is_stop_word(word)]
+
+
+class BM25Baseline:
+    """Okapi BM25 over the same text (title, organizations and codes, description)."""
+
+    def __init__(self, documents: dict[str, str]):
+        self.codes = list(documents)
+        self.index = BM25Okapi([bm25_tokens(documents[code]) for code in self.codes])
+
+    def __call__(self, query: str) -> list[str]:
+        scores = self.index.get_scores(bm25_tokens(query))
+        ranked = sorted(zip(self.codes, scores, strict=True), key=lambda pair: -pair[1])
+        return [code for code, score in ranked if score > 0][: CUTOFF * 2]

@@ -1,0 +1,90 @@
+"""Spelling suggestions from the catalogue's own vocabulary.
+
+The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
+with the number of initiatives using it. It is read from PostgreSQL once and kept in the process
+until the catalogue changes (checked with one indexed query per search).
+"""
+
+import threading
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from django.db import connection
+from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.process import extract
+
+from .document import ACCENTED, PLAIN
+from .text import is_stop_word
+
+VOCABULARY_SQL = f"""
+SELECT word, ndoc FROM ts_stat($$
+    SELECT to_tsvector('simple', translate(lower(title || ' ' || search_keywords || ' '
+                                                   || description), '{ACCENTED}', '{PLAIN}'))
+    FROM initiatives_initiative WHERE is_published
+$$) WHERE length(word) >= 3 AND word ~ '^[a-z]+$'
+"""
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    frequencies: dict[str, int]
+    ordered: tuple[str, ...]
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> "Vocabulary":
+        # Stop words are never suggested ("dogs" is not a misspelling of "does").
+        counts = {word: n for word, n in counts.items() if not is_stop_word(word)}
+        return cls(counts, tuple(sorted(counts)))
+
+    def knows(self, word: str) -> bool:
+        """The word, or a word it begins (searches match prefixes), is in the catalogue."""
+        if word in self.frequencies:
+            return True
+        position = bisect_left(self.ordered, word)
+        return position < len(self.ordered) and self.ordered[position].startswith(word)
+
+    def suggest(self, word: str) -> str | None:
+        """The closest known word: at most 1 edit for short words, 2 for longer ones."""
+        if len(word) < 4 or not word.isalpha() or is_stop_word(word) or self.knows(word):
+            return None
+        allowed = 1 if len(word) <= 5 else 2
+        candidates = extract(
+            word,
+            self.ordered,
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=allowed,
+            limit=10,
+        )
+        if not candidates:
+            return None
+        # Fewest edits first, then the word more initiatives use.
+        best = min(candidates, key=lambda found: (found[1], -self.frequencies[found[0]], found[0]))
+        return best[0]
+
+
+_lock = threading.Lock()
+_cached: tuple[object, Vocabulary] | None = None
+
+
+def catalogue_version():
+    """Changes whenever an initiative is saved, published, unpublished or deleted."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), max(updated_at) FROM initiatives_initiative WHERE is_published"
+        )
+        return cursor.fetchone()
+
+
+def load_vocabulary() -> Vocabulary:
+    with connection.cursor() as cursor:
+        cursor.execute(VOCABULARY_SQL)
+        return Vocabulary.from_counts(dict(cursor.fetchall()))
+
+
+def current_vocabulary() -> Vocabulary:
+    global _cached
+    version = catalogue_version()
+    with _lock:
+        if _cached is None or _cached[0] != version:
+            _cached = (version, load_vocabulary())
+        return _cached[1]
