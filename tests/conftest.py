@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
+from initiatives.search.spelling import forget_vocabulary
 from initiatives.seeding.loader import load_seed_file
 from initiatives.seeding.source_parser import parse_source
 
@@ -28,10 +30,27 @@ def seed_document():
     return json.loads(settings.SEED_FILE.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the real catalogue once into the test database; each test rolls back its changes."""
+    with django_db_blocker.unblock():
+        load_seed_file(settings.SEED_FILE)
+
+
 @pytest.fixture
 def catalogue(db):
-    """The real seed file loaded into the test's transaction (rolled back afterwards)."""
-    return load_seed_file(settings.SEED_FILE)
+    """The real catalogue (118 initiatives), as loaded from the seed file."""
+    return Initiative.objects.published()
+
+
+@pytest.fixture
+def empty_catalogue(db):
+    """No catalogue data at all, for tests of loading (inside the test's transaction)."""
+    Initiative.objects.all().delete()
+    Contact.objects.all().delete()
+    Organization.objects.all().delete()
+    SubWorkingGroup.objects.all().delete()
+    WorkingGroup.objects.all().delete()
 
 
 @pytest.fixture
@@ -45,3 +64,15 @@ def sample_seed(tmp_path):
 def write_json(path: Path, document) -> Path:
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Staff users are created in tests; the production hasher's slowness is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_vocabulary():
+    """Each test sees spelling suggestions from its own data, not an earlier test's."""
+    forget_vocabulary()

@@ -17,7 +17,7 @@ def run(*args) -> str:
     return out.getvalue()
 
 
-def test_load_seeds_reports_its_counts(db):
+def test_load_seeds_reports_its_counts(empty_catalogue):
     first = run("load_seeds")
     assert "118 created, 0 updated, 0 unchanged, 0 skipped" in first
     assert "Organizations created:" in first
@@ -31,7 +31,7 @@ def test_load_seeds_reports_its_counts(db):
     assert "0 created, 1 updated, 117 unchanged, 0 skipped" in forced
 
 
-def test_load_seeds_fails_with_the_problem_and_writes_nothing(sample_seed):
+def test_load_seeds_fails_with_the_problem_and_writes_nothing(empty_catalogue, sample_seed):
     path, document = sample_seed
     document["initiatives"][1]["sub_working_group"] = "7.7"
     write_json(path, document)

@@ -33,7 +33,7 @@ def test_export_to_a_file(catalogue, tmp_path):
     assert str(target) in err.getvalue()
 
 
-def test_an_export_reloads_into_an_equal_catalogue(sample_seed, tmp_path):
+def test_an_export_reloads_into_an_equal_catalogue(empty_catalogue, sample_seed, tmp_path):
     path, _ = sample_seed
     load_seed_file(path)
     exported = tmp_path / "exported.json"

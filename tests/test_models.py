@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def group(db):
+def group(empty_catalogue):
     working_group = WorkingGroup.objects.create(number=1, name="Preventing manufacture")
     return SubWorkingGroup.objects.create(
         code="1.1", working_group=working_group, name="Manufacturing"
@@ -23,7 +23,7 @@ def group(db):
 
 
 @pytest.fixture
-def incb(db):
+def incb(empty_catalogue):
     return Organization.objects.create(acronym="INCB", name="International Narcotics Control Board")
 
 

@@ -185,7 +185,9 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
-def test_each_page_runs_the_same_number_of_queries_whatever_the_catalogue_size(client, sample_seed):
+def test_each_page_runs_the_same_number_of_queries_whatever_the_catalogue_size(
+    client, empty_catalogue, sample_seed
+):
     path, _ = sample_seed
     load_seed_file(path)  # 4 initiatives
     small = {url: count_queries(client, url) for url in PAGES}

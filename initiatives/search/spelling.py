@@ -2,10 +2,12 @@
 
 The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
 with the number of initiatives using it. It is read from PostgreSQL once and kept in the process
-until the catalogue changes (checked with one indexed query per search).
+until the catalogue changes; whether it changed is checked at most every ``RECHECK_SECONDS``, so
+most searches cost no query for it, and a staff edit reaches suggestions within that delay.
 """
 
 import threading
+import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -62,8 +64,10 @@ class Vocabulary:
         return best[0]
 
 
+RECHECK_SECONDS = 30
 _lock = threading.Lock()
 _cached: tuple[object, Vocabulary] | None = None
+_checked_at = float("-inf")
 
 
 def catalogue_version():
@@ -82,9 +86,20 @@ def load_vocabulary() -> Vocabulary:
 
 
 def current_vocabulary() -> Vocabulary:
-    global _cached
-    version = catalogue_version()
+    global _cached, _checked_at
     with _lock:
+        now = time.monotonic()
+        if _cached is not None and now - _checked_at < RECHECK_SECONDS:
+            return _cached[1]
+        version = catalogue_version()
         if _cached is None or _cached[0] != version:
             _cached = (version, load_vocabulary())
+        _checked_at = now
         return _cached[1]
+
+
+def forget_vocabulary() -> None:
+    """Drop the cached vocabulary (after a bulk load, and between tests)."""
+    global _cached, _checked_at
+    with _lock:
+        _cached, _checked_at = None, float("-inf")
