@@ -8,9 +8,21 @@
   if (!form || !panel || !window.fetch || !window.DOMParser) { return; }
 
   var narrow = window.matchMedia("(max-width: 48rem)");
+  var summary = panel.querySelector("summary");
+  // Wide screens always show the filters: the summary is then a heading, not a control.
+  function fitPanel() {
+    if (narrow.matches) {
+      summary.removeAttribute("tabindex");
+    } else {
+      panel.setAttribute("open", "");
+      summary.setAttribute("tabindex", "-1");
+    }
+  }
   if (narrow.matches) { panel.removeAttribute("open"); }
-  narrow.addEventListener("change", function (event) {
-    if (!event.matches) { panel.setAttribute("open", ""); }
+  fitPanel();
+  narrow.addEventListener("change", fitPanel);
+  summary.addEventListener("click", function (event) {
+    if (!narrow.matches) { event.preventDefault(); }
   });
 
   var pending = null;
