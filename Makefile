@@ -9,7 +9,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench evaluate-search
+	browser bench evaluate-search worker
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,15 @@ setup-db: install
 	$(WITH_DB) $(PY) manage.py migrate --no-input
 	$(WITH_DB) $(PY) manage.py load_seeds
 
+# The e-mail worker runs beside the web server, so registrations really go out (into
+# .data/outbox/ unless EMAIL_HOST is set); it stops with the server.
 run: setup-db
-	$(WITH_DB) $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	$(WITH_DB) bash -c '$(PY) manage.py deliver_emails & worker=$$!; \
+	  trap "kill $$worker 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
+# Only the e-mail worker (run one or several beside the web processes).
+worker: setup-db
+	$(WITH_DB) $(PY) manage.py deliver_emails
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django_filters",
+    "django_countries",
     "rest_framework",
     "drf_spectacular",
     "initiatives",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "initiatives.context_processors.shortlist_codes",
             ],
         },
     },
@@ -167,6 +169,40 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=
 # The seed data the catalogue is loaded from (see seeds/README.md).
 SEEDS_DIR = BASE_DIR / "seeds"
 SEED_FILE = SEEDS_DIR / "initiatives.json"
+
+# E-mail. With EMAIL_HOST set, mail goes over SMTP; otherwise (the local default) each message is
+# written as a file under .data/outbox/, so a newcomer's registrations visibly "go out".
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / ".data" / "outbox"))
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Initiatives Catalogue <no-reply@catalogue.invalid>"
+)
+# The coalition secretariat: receives requests for initiatives with no contact, and can be copied.
+COALITION_CONTACT_EMAIL = os.environ.get(
+    "COALITION_CONTACT_EMAIL", "SyntheticsCoalition@state.gov"
+).strip()
+COPY_SECRETARIAT = env_bool("COPY_SECRETARIAT", default=False)
+
+# Registrations of interest.
+REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTHS", "24"))
+REGISTRATION_MIN_FILL_SECONDS = float(os.environ.get("REGISTRATION_MIN_FILL_SECONDS", "3"))
+REGISTRATION_RATE_LIMITS = {
+    # (requests, seconds) per client address and per registrant e-mail address.
+    "ip": (int(os.environ.get("RATE_LIMIT_PER_IP", "10")), 3600),
+    "email": (int(os.environ.get("RATE_LIMIT_PER_EMAIL", "5")), 3600),
+}
+# How many proxies in front of the app set X-Forwarded-For (0: use the socket's address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 LOGGING = {
     "version": 1,

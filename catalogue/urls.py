@@ -7,5 +7,6 @@ admin.site.site_title = "Initiatives Catalogue"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("initiatives.api.urls")),
+    path("", include("initiatives.registrations.urls")),
     path("", include("initiatives.urls")),
 ]

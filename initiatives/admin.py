@@ -134,3 +134,6 @@ class InitiativeAdmin(admin.ModelAdmin):
         if fingerprint(initiative_record(obj)) == obj.seed_fingerprint:
             return "Matches the seed"
         return "Edited by staff"
+
+
+from .registrations import admin as registration_admin  # noqa: E402, F401  (registers them)

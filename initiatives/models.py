@@ -208,3 +208,12 @@ class Initiative(models.Model):
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)
+
+
+# Registrations live in their own module; importing them here registers them with the app.
+from .registrations.models import (  # noqa: E402, F401
+    OutboundEmail,
+    RateLimitCounter,
+    Registration,
+    RegistrationItem,
+)

@@ -1,7 +1,9 @@
 import csv
+from urllib.parse import urlencode
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, View
 
@@ -61,17 +63,15 @@ class InitiativeDetailView(DetailView):
         }
 
 
-class RegisterInterestView(DetailView):
-    """Where the detail page's call to action leads: the registration form's entry point."""
+class RegisterInterestView(View):
+    """The detail page's call to action: the registration form, with this initiative chosen."""
 
-    template_name = "initiatives/register_interest.html"
-    context_object_name = "initiative"
-
-    def get_object(self, queryset=None):
-        initiative = Initiative.objects.published().by_code(self.kwargs["code"]).first()
+    def get(self, request, code):
+        initiative = Initiative.objects.published().by_code(code).first()
         if initiative is None:
             raise Http404("No published initiative has this code.")
-        return initiative
+        query = urlencode({"initiative": initiative.code})
+        return redirect(f"{reverse('registrations:register')}?{query}")
 
 
 CSV_COLUMNS = [
