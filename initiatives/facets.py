@@ -4,12 +4,14 @@ Each facet is counted on the current results with every filter but its own (so t
 answer "what if I also tick this?"), in a fixed number of queries whatever the catalogue size.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 
 from .filters import FACETS, NOT_ATTRIBUTED, InitiativeFilter
-from .models import Initiative
+from .models import Initiative, Organization
 
 
 @dataclass
@@ -28,7 +30,29 @@ def _without(data, facet: str):
     return remaining
 
 
-def facet_options(filterset: InitiativeFilter) -> dict[str, list[FacetOption]]:
+ROW_FIELDS = (
+    "pk",
+    "sub_working_group__code",
+    "sub_working_group__working_group__number",
+    "lead_organization__acronym",
+)
+
+
+def _partner_counts(initiative_ids: list[int]) -> dict[str, int]:
+    through = Initiative.partner_organizations.through
+    sql = (
+        f"SELECT o.acronym, count(DISTINCT p.initiative_id) FROM {through._meta.db_table} p "
+        f"JOIN {Organization._meta.db_table} o ON o.id = p.organization_id "
+        "WHERE p.initiative_id = ANY(%s) GROUP BY o.acronym"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [initiative_ids])
+        return dict(cursor.fetchall())
+
+
+def facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[FacetOption]]:
+    """Counts per option. ``rows`` (``ROW_FIELDS`` of every current result), when given, answers
+    every facet that has nothing selected without another query over the catalogue."""
     data = filterset.data
     searched = (
         filterset.search_outcome.queryset
@@ -45,26 +69,45 @@ def facet_options(filterset: InitiativeFilter) -> dict[str, list[FacetOption]]:
             _without(data, facet), queryset=searched, choices=choices
         ).qs.order_by()
 
-    group_counts = dict(
-        others("group").values_list("sub_working_group__code").annotate(n=Count("pk"))
-    )
-    working_group_counts = {
-        str(number): n
-        for number, n in others("working_group")
-        .values_list("sub_working_group__working_group__number")
-        .annotate(n=Count("pk"))
-    }
-    by_organization = others("organization")
-    lead_counts = dict(
-        by_organization.values_list("lead_organization__acronym").annotate(n=Count("pk"))
-    )
-    partner_counts = dict(
-        Initiative.partner_organizations.through.objects.filter(
-            initiative__in=by_organization.values("pk")
+    def from_rows(facet: str) -> bool:
+        return rows is not None and not selected[facet]
+
+    if from_rows("group"):
+        group_counts = Counter(row[1] for row in rows)
+    else:
+        group_counts = dict(
+            others("group").values_list("sub_working_group__code").annotate(n=Count("pk"))
         )
-        .values_list("organization__acronym")
-        .annotate(n=Count("initiative", distinct=True))
+    if from_rows("working_group"):
+        working_group_counts = Counter(str(row[2]) for row in rows)
+    else:
+        working_group_counts = {
+            str(number): n
+            for number, n in others("working_group")
+            .values_list("sub_working_group__working_group__number")
+            .annotate(n=Count("pk"))
+        }
+    if from_rows("organization"):
+        lead_counts = Counter(row[3] for row in rows)
+        partner_counts = _partner_counts([row[0] for row in rows])
+    else:
+        by_organization = others("organization")
+        lead_counts = dict(
+            by_organization.values_list("lead_organization__acronym").annotate(n=Count("pk"))
+        )
+        partner_counts = dict(
+            Initiative.partner_organizations.through.objects.filter(
+                initiative__in=by_organization.values("pk")
+            )
+            .values_list("organization__acronym")
+            .annotate(n=Count("initiative", distinct=True))
+        )
+    return _options(
+        choices, selected, group_counts, working_group_counts, lead_counts, partner_counts
     )
+
+
+def _options(choices, selected, group_counts, working_group_counts, lead_counts, partner_counts):
     return {
         "group": [
             FacetOption(

@@ -42,13 +42,17 @@ class InitiativeFilter(django_filters.FilterSet):
         label="Search",
         help_text='Words, "quoted phrases", "or" between alternatives, -word to exclude.',
     )
+    # distinct=False: an initiative has one group, so these filters cannot duplicate rows
+    # (and SELECT DISTINCT over every column is costly on a large catalogue).
     group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__code",
+        distinct=False,
         label="Sub-working group",
         help_text="Sub-working group code, e.g. 1.1; repeat for several.",
     )
     working_group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__working_group__number",
+        distinct=False,
         label="Working group",
         help_text="Working group number (1, 2 or 3); repeat for several.",
     )

@@ -9,12 +9,13 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
-from .facets import FacetOption, facet_options
+from .facets import ROW_FIELDS, FacetOption, facet_options
 from .filters import SORTS, FilterChoices, InitiativeFilter
 from .models import Initiative
 from .search import engine
 
-PAGE_SIZE = 120  # the whole current catalogue (118) on one page, as the source page was
+PAGE_SIZE = 120  # browsing: the whole current catalogue (118) on one page, as the source page
+SEARCH_PAGE_SIZE = 20  # ranked results: the best ones first, highlighted
 
 
 @dataclass
@@ -129,26 +130,43 @@ def _ignored(filterset: InitiativeFilter) -> list[str]:
     return messages
 
 
-def build_listing(params: QueryDict, page_number=None, page_size: int = PAGE_SIZE) -> Listing:
+def build_listing(params: QueryDict, page_number=None, page_size: int | None = None) -> Listing:
     filterset = InitiativeFilter(params, choices=FilterChoices.load())
+    if filterset.qs is not None and filterset.search_outcome is not None:
+        return _search_listing(filterset, page_number, page_size or SEARCH_PAGE_SIZE)
     results = filterset.qs.select_related(
         "sub_working_group__working_group", "lead_organization"
     ).prefetch_related("partner_organizations")
-    page = Paginator(results, page_size).get_page(page_number)
+    page = Paginator(results, page_size or PAGE_SIZE).get_page(page_number)
     facets = facet_options(filterset)
-    highlights = {}
-    if filterset.search_outcome is not None:
-        highlights = engine.headlines(
-            Initiative,
-            [initiative.pk for initiative in page.object_list],
-            filterset.search_outcome.parsed,
-        )
+    return _listing(filterset, page, facets)
+
+
+def _search_listing(filterset, page_number, page_size) -> Listing:
+    """A search reads its matches once: the ranked ids and facet fields of every result give
+    the total, the page and the facet counts; then the page's initiatives are fetched by id."""
+    rows = list(filterset.qs.values_list(*ROW_FIELDS))
+    page = Paginator(rows, page_size).get_page(page_number)
+    ids = [row[0] for row in page.object_list]
+    found = (
+        Initiative.objects.filter(pk__in=ids)
+        .select_related("sub_working_group__working_group", "lead_organization")
+        .prefetch_related("partner_organizations")
+    )
+    by_id = {initiative.pk: initiative for initiative in found}
+    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    facets = facet_options(filterset, rows=rows)
+    highlights = engine.headlines(Initiative, ids, filterset.search_outcome.parsed)
+    return _listing(filterset, page, facets, highlights)
+
+
+def _listing(filterset, page, facets, highlights=None) -> Listing:
     return Listing(
         filterset=filterset,
         page=page,
         facets=facets,
         selected=_selected_filters(filterset, facets),
-        highlights=highlights,
+        highlights=highlights or {},
         ignored=_ignored(filterset),
     )
 

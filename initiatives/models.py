@@ -168,6 +168,7 @@ class Initiative(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
+            models.Index(fields=["updated_at"], name="initiative_updated_at"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -18,9 +18,16 @@ NDCG_FLOOR = 0.85
 
 
 def found(client, query: str) -> list[str]:
-    response = client.get("/", {"q": query})
-    assert response.status_code == 200
-    return re.findall(r'<li class="initiative" id="i-([0-9A-Z]+)"', response.content.decode())
+    """Every result, in order, across the pages of results."""
+    codes, page = [], 1
+    while True:
+        response = client.get("/", {"q": query, "page": page})
+        assert response.status_code == 200
+        html = response.content.decode()
+        codes += re.findall(r'<li class="initiative" id="i-([0-9A-Z]+)"', html)
+        if 'rel="next"' not in html:
+            return codes
+        page += 1
 
 
 def test_the_examples_from_the_brief_find_their_initiatives(client, catalogue):

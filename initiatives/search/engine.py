@@ -34,9 +34,10 @@ HEADLINE_OPTIONS = {
 TITLE_HEADLINE_OPTIONS = {"start_sel": START, "stop_sel": STOP, "highlight_all": True}
 # Weights for D, C, B, A: description (C) counts, but a title match (A) counts most.
 RANK_WEIGHTS = [0.05, 0.25, 0.5, 1.0]
+RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long texts don't win by length
+# Below this many initiatives matching every clause, partial matches are listed after them.
+ENOUGH_COMPLETE_MATCHES = 10
 _FOLD_TABLE = str.maketrans(ACCENTED, PLAIN)
-RANK_NORMALIZATION = 1
-ENOUGH_COMPLETE_MATCHES = 10  # divide by 1 + log(document length): long texts don't win by length
 
 
 def code_in(text: str) -> str | None:
@@ -91,7 +92,8 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
     strict = queryset.filter(search_vector=ts(parsed.all_tsquery))
     if len(parsed.clauses) == 1:
         return SearchOutcome(parsed, strict.annotate(rank=rank))
-    complete = strict.count()
+    # Counting stops at the threshold: a broad query does not pay for an exact count here.
+    complete = len(strict.values_list("pk", flat=True)[:ENOUGH_COMPLETE_MATCHES])
     if complete >= ENOUGH_COMPLETE_MATCHES:
         return SearchOutcome(parsed, strict.annotate(rank=rank), complete_matches=complete)
 
@@ -185,12 +187,12 @@ GENERIC_WORDS = frozenset(
 )
 
 
-def similarity_query(initiative, most: int = 24) -> SearchQuery | None:
-    """An any-word query from an initiative's title and first paragraph, to find its kin."""
-    opening = initiative.description.split("\n", 1)[0]
+def similarity_query(initiative, most: int = 12) -> SearchQuery | None:
+    """An any-word query from an initiative's title, to find its kin. (The title's words are
+    few and telling; the description's would match most of a large group.)"""
     chosen = [
         word
-        for word in dict.fromkeys(words(f"{initiative.title} {opening}"))
+        for word in dict.fromkeys(words(initiative.title))
         if len(word) > 2 and not is_stop_word(word) and word not in GENERIC_WORDS
     ][:most]
     if not chosen:

@@ -68,6 +68,9 @@
         if (toggle && myToggle) { myToggle.textContent = toggle.textContent; }
         document.title = page.title;
         window.history.replaceState(null, "", url);
+        // "Add to my shortlist" comes back to the page as it now is.
+        var next = document.querySelector('#shortlist-form input[name="next"]');
+        if (next) { next.value = url; }
       })
       .catch(function (error) {
         if (error.name !== "AbortError") { window.location.assign(url); }
