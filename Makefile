@@ -9,7 +9,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench evaluate-search worker
+	browser bench bench-registration evaluate-search worker
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -66,6 +66,10 @@ evaluate-search: setup-db
 # Search, list, facet and detail latency on synthetic catalogues of 1k, 10k and 100k initiatives.
 bench: setup-db
 	$(WITH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+
+# What a registration costs at the form: POST latency with SMTP up, down and hanging.
+bench-registration: setup-db
+	$(WITH_DB) $(PY) manage.py bench_registration $(BENCH_ARGS)
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

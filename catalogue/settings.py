@@ -198,7 +198,7 @@ REGISTRATION_RETENTION_MONTHS = int(os.environ.get("REGISTRATION_RETENTION_MONTH
 REGISTRATION_MIN_FILL_SECONDS = float(os.environ.get("REGISTRATION_MIN_FILL_SECONDS", "3"))
 REGISTRATION_RATE_LIMITS = {
     # (requests, seconds) per client address and per registrant e-mail address.
-    "ip": (int(os.environ.get("RATE_LIMIT_PER_IP", "10")), 3600),
+    "ip": (int(os.environ.get("RATE_LIMIT_PER_IP", "20")), 3600),
     "email": (int(os.environ.get("RATE_LIMIT_PER_EMAIL", "5")), 3600),
 }
 # How many proxies in front of the app set X-Forwarded-For (0: use the socket's address).

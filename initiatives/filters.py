@@ -65,7 +65,6 @@ class InitiativeFilter(django_filters.FilterSet):
     sort = django_filters.ChoiceFilter(
         method="filter_nothing",
         choices=list(SORTS.items()),
-        empty_label=None,
         label="Sort by",
         help_text="relevance (default when searching), code (default otherwise) or title.",
     )

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
 from .facets import ROW_FIELDS, FacetOption, facet_options
-from .filters import SORTS, FilterChoices, InitiativeFilter
+from .filters import FilterChoices, InitiativeFilter
 from .models import Initiative
 from .search import engine
 
@@ -51,7 +51,17 @@ class Listing:
 
     @property
     def sort_options(self) -> list[tuple[str, str]]:
-        return [(key, label) for key, label in SORTS.items() if key != "relevance" or self.query]
+        """The first option (empty value) is the default for the query, so that a new search
+        typed above a browsed list is ranked by relevance, not by the list's code order."""
+        if self.query:
+            return [("", "Relevance"), ("code", "Code"), ("title", "Title")]
+        return [("", "Code"), ("title", "Title")]
+
+    @property
+    def sort_value(self) -> str:
+        """The option to show selected."""
+        default = "relevance" if self.query else "code"
+        return "" if self.sort == default else self.sort
 
     @property
     def grouped(self) -> bool:

@@ -80,6 +80,13 @@ class Organization(models.Model):
     def __str__(self):
         return self.acronym if self.acronym == self.name else f"{self.acronym} – {self.name}"
 
+    @property
+    def display_name(self) -> str:
+        """The name with its acronym, once: "World Customs Organization (WCO)"."""
+        if self.acronym == self.name or f"({self.acronym})" in self.name:
+            return self.name
+        return f"{self.name} ({self.acronym})"
+
 
 class Contact(models.Model):
     """A point of contact at an implementing organization."""

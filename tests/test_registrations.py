@@ -264,7 +264,9 @@ def test_the_error_summary_links_to_each_field(client, routed):
     html = client.post("/register/", form_data(full_name="", email="x")).content.decode()
     assert '<a href="#id_full_name">This field is required.</a>' in html
     assert '<a href="#id_email">Enter a valid email address.</a>' in html
-    assert 'id="id_full_name-error"' in html
+    # The ids Django's widgets point aria-describedby at exist.
+    assert 'aria-describedby="id_full_name_error"' in html
+    assert '<div id="id_full_name_error">' in html
 
 
 def test_html_is_escaped_in_pages_and_emails(client, routed, smtp_server):

@@ -304,3 +304,19 @@ def test_csv_cells_cannot_become_formulas(client, catalogue):
     rows = list(csv.DictReader(io.StringIO(client.get("/export.csv").content.decode("utf-8-sig"))))
     title = next(row["title"] for row in rows if row["code"] == "1101")
     assert title.startswith("'=")
+
+
+def test_a_new_search_typed_above_the_browsed_list_is_ranked_by_relevance(client, catalogue):
+    browsed = client.get("/").content.decode()
+    # The list's sort menu submits an empty value: "the default for what you ask".
+    assert '<option value="" selected>Code</option>' in browsed
+    searched = client.get("/", {"q": "naloxone", "sort": ""})
+    assert searched.context["listing"].sort == "relevance"
+    assert listed_codes(searched.content.decode())[0] == "3210"
+    assert '<option value="" selected>Relevance</option>' in searched.content.decode()
+
+
+def test_organization_names_carry_their_acronym_once(client, catalogue):
+    html = html_of(client, "/initiatives/3212/")
+    assert "United Nations Office on Drugs and Crime (UNODC)" in html
+    assert "(UNODC) (UNODC)" not in html

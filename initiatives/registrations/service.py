@@ -81,7 +81,8 @@ def _create(cleaned: dict, site_url: str) -> Registration:
                 cc=copy,
                 reply_to=[registration.email],
                 subject=Truncator(
-                    f"Registration of interest ({registration.country.name}): initiative {codes}"
+                    f"Registration of interest ({registration.country.name}): "
+                    f"initiative{'s' if len(recipient.initiatives) > 1 else ''} {codes}"
                 ).chars(240),
                 body_text=render_to_string("emails/registration_request.txt", mail_context),
                 body_html=render_to_string("emails/registration_request.html", mail_context),
