@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "django_countries",
+    "simple_history",
     "rest_framework",
     "drf_spectacular",
     "initiatives",
@@ -103,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "initiatives.middleware.StaffSessionExpiryMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -169,6 +172,11 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=
 # The seed data the catalogue is loaded from (see seeds/README.md).
 SEEDS_DIR = BASE_DIR / "seeds"
 SEED_FILE = SEEDS_DIR / "initiatives.json"
+
+# Staff: the admin's address (moving it off /admin/ cuts automated login attempts), and how long
+# an idle staff session lasts.
+ADMIN_URL = os.environ.get("ADMIN_URL", "admin/").strip("/") + "/"
+STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(2 * 3600)))
 
 # E-mail. With EMAIL_HOST set, mail goes over SMTP; otherwise (the local default) each message is
 # written as a file under .data/outbox/, so a newcomer's registrations visibly "go out".

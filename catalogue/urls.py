@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -5,7 +6,7 @@ admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("initiatives.api.urls")),
     path("", include("initiatives.registrations.urls")),
     path("", include("initiatives.urls")),

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count
+from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from .seeding.exporter import initiative_record
@@ -32,7 +33,7 @@ class SubWorkingGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin):
+class OrganizationAdmin(SimpleHistoryAdmin):
     list_display = ["acronym", "name", "website", "email", "lead_count", "partner_count"]
     search_fields = ["acronym", "name", "email"]
 
@@ -56,7 +57,7 @@ class OrganizationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(SimpleHistoryAdmin):
     list_display = ["name", "job_title", "organization", "email"]
     list_filter = ["organization"]
     search_fields = ["name", "job_title", "email"]
@@ -82,7 +83,7 @@ class AttributionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(admin.ModelAdmin):
+class InitiativeAdmin(SimpleHistoryAdmin):
     list_display = [
         "code",
         "title",

@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from .description import DescriptionBlock, description_blocks
 from .querysets import InitiativeQuerySet
@@ -69,6 +70,7 @@ class Organization(models.Model):
     acronym = models.CharField(max_length=30, unique=True)
     website = models.URLField(blank=True)
     email = models.EmailField("contact e-mail", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["acronym"]
@@ -97,6 +99,7 @@ class Contact(models.Model):
         Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="contacts"
     )
     email = models.EmailField("e-mail", blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -169,6 +172,11 @@ class Initiative(models.Model):
     )
 
     objects = InitiativeQuerySet.as_manager()
+    # Who changed what and when; the generated search columns are derived, not history.
+    history = HistoricalRecords(
+        excluded_fields=["search_vector", "search_keywords", "seed_fingerprint"],
+        m2m_fields=[partner_organizations],
+    )
 
     class Meta:
         ordering = ["code"]

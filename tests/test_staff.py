@@ -1,0 +1,158 @@
+"""Staff roles, accounts and edit history."""
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from initiatives.models import Initiative, Organization
+from initiatives.roles import ADMINISTRATOR, EDITOR
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-Long-enough-pass-phrase-42"
+
+
+def staff(role: str, username: str):
+    call_command(
+        "create_staff_user",
+        username=username,
+        email=f"{username}@coalition.example",
+        role=role,
+        password=PASSWORD,
+        no_input=True,
+        stdout=StringIO(),
+    )
+    return get_user_model().objects.get(username=username)
+
+
+def test_both_roles_exist_after_migrating():
+    assert set(Group.objects.values_list("name", flat=True)) >= {EDITOR, ADMINISTRATOR}
+
+
+def test_create_staff_user_puts_the_account_in_its_role():
+    user = staff("editor", "ed")
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == [EDITOR]
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"role": "owner"}, "The role must be one of: administrator, editor"),
+        ({"email": "not-an-address"}, "not a valid e-mail address"),
+        ({"password": "short"}, "Password refused"),
+        ({"username": None}, "--username is required"),
+    ],
+)
+def test_create_staff_user_refuses_bad_input(options, message):
+    arguments = {
+        "username": "someone",
+        "email": "someone@coalition.example",
+        "role": "editor",
+        "password": PASSWORD,
+        "no_input": True,
+    }
+    arguments.update(options)
+    arguments = {key: value for key, value in arguments.items() if value is not None}
+    with pytest.raises(CommandError, match=message):
+        call_command("create_staff_user", stdout=StringIO(), **arguments)
+    assert not get_user_model().objects.filter(username="someone").exists()
+
+
+def test_an_editor_edits_but_cannot_delete_initiatives_or_manage_users(client, catalogue):
+    client.force_login(staff("editor", "ed"))
+    initiative = Initiative.objects.get(code="1101")
+    assert client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/").status_code == 200
+    assert client.get("/admin/initiatives/initiative/add/").status_code == 200
+    assert client.get("/admin/initiatives/organization/add/").status_code == 200
+    assert client.get("/admin/initiatives/registration/").status_code == 200
+    assert client.get(f"/admin/initiatives/initiative/{initiative.pk}/delete/").status_code == 403
+    assert client.get("/admin/auth/user/").status_code == 403
+    assert client.get("/admin/auth/group/").status_code == 403
+    # The delete action is not offered either.
+    changelist = client.get("/admin/initiatives/initiative/").content.decode()
+    assert 'value="delete_selected"' not in changelist
+
+
+def test_an_administrator_can_do_everything(client, catalogue):
+    client.force_login(staff("administrator", "boss"))
+    initiative = Initiative.objects.get(code="1101")
+    assert client.get(f"/admin/initiatives/initiative/{initiative.pk}/delete/").status_code == 200
+    assert client.get("/admin/auth/user/").status_code == 200
+
+
+def test_edits_are_recorded_with_who_and_can_be_reverted(client, catalogue):
+    editor = staff("editor", "anna-editor")
+    client.force_login(editor)
+    initiative = Initiative.objects.get(code="2105")
+    original_title = initiative.title
+    form = {
+        "code": "2105",
+        "number": "2105",
+        "sub_working_group": initiative.sub_working_group_id,
+        "title": "A corrected title",
+        "description": initiative.description,
+        "attribution_evidence": "",
+        "is_published": "on",
+        "source_notes": "[]",
+    }
+    response = client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
+    assert response.status_code == 302
+
+    history = Initiative.history.filter(id=initiative.pk).order_by("-history_date")
+    latest = history.first()
+    assert latest.title == "A corrected title"
+    assert latest.history_user == editor
+    page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/history/")
+    assert page.status_code == 200
+    assert "anna-editor" in page.content.decode()
+
+    # The version the seed load wrote, viewed and reverted to from the admin.
+    before = history.filter(title=original_title).first()
+    assert before is not None
+    version_url = f"/admin/initiatives/initiative/{initiative.pk}/history/{before.history_id}/"
+    version = client.get(version_url)
+    assert version.status_code == 200
+    assert original_title in version.content.decode()
+    versions = Initiative.history.filter(id=initiative.pk).count()
+    response = client.post(version_url, {**form, "title": original_title})
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert initiative.title == original_title
+    # The revert is itself a recorded change.
+    assert Initiative.history.filter(id=initiative.pk).count() == versions + 1
+
+
+def test_organization_changes_are_recorded(catalogue):
+    organization = Organization.objects.get(acronym="WCO")
+    organization.email = "capacity@wcoomd.example"
+    organization.save()
+    assert organization.history.first().email == "capacity@wcoomd.example"
+
+
+def test_the_admin_address_comes_from_the_environment():
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.urls import reverse; "
+        "print(reverse('admin:index'))"
+    )
+    env = {**__import__("os").environ, "ADMIN_URL": "/staff-desk/"}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "DJANGO_SETTINGS_MODULE": "catalogue.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == "/staff-desk/", result.stderr
+
+
+def test_staff_sessions_expire_when_idle(client, catalogue, settings):
+    settings.STAFF_SESSION_IDLE_SECONDS = 900
+    client.force_login(staff("editor", "ed"))
+    client.get("/admin/")
+    assert client.session.get_expiry_age() == 900
