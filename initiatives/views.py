@@ -45,9 +45,13 @@ class InitiativeDetailView(DetailView):
     context_object_name = "initiative"
 
     def get_object(self, queryset=None):
-        initiative = (
-            Initiative.objects.published().with_organizations().by_code(self.kwargs["code"]).first()
+        # Staff preview drafts at the public address; everyone else sees published ones only.
+        visible = (
+            Initiative.objects.all()
+            if self.request.user.has_perm("initiatives.view_initiative")
+            else Initiative.objects.published()
         )
+        initiative = visible.with_organizations().by_code(self.kwargs["code"]).first()
         if initiative is None:
             raise Http404("No published initiative has this code.")
         return initiative
@@ -60,6 +64,7 @@ class InitiativeDetailView(DetailView):
             "related": Initiative.objects.published().related_to(initiative),
             "previous_initiative": neighbours.before(initiative),
             "next_initiative": neighbours.after(initiative),
+            "is_preview": not initiative.is_published,
         }
 
 

@@ -156,3 +156,42 @@ def test_staff_sessions_expire_when_idle(client, catalogue, settings):
     client.force_login(staff("editor", "ed"))
     client.get("/admin/")
     assert client.session.get_expiry_age() == 900
+
+
+def test_admin_login_is_locked_after_repeated_failures(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    staff("editor", "target")
+    for _ in range(3):
+        response = client.post("/admin/login/", {"username": "target", "password": "wrong guess"})
+    assert response.status_code == 429
+    assert "Sign-in paused" in response.content.decode()
+    # Even the right password is refused during the cool-off.
+    locked = client.post("/admin/login/", {"username": "target", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_successful_admin_login_works(client):
+    staff("editor", "fine")
+    response = client.post("/admin/login/?next=/admin/", {"username": "fine", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_staff_preview_drafts_that_the_public_cannot_see(client, catalogue):
+    Initiative.objects.filter(code="3210").update(is_published=False)
+    assert client.get("/initiatives/3210/").status_code == 404
+    client.force_login(staff("editor", "ed"))
+    preview = client.get("/initiatives/3210/")
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Draft preview." in html and 'content="noindex, nofollow"' in html
+    # Still absent from every public listing, even for staff.
+    assert 'id="i-3210"' not in client.get("/?q=naloxone").content.decode()
+    assert "3210" not in client.get("/export.csv").content.decode()
+    codes = [
+        item["code"] for item in client.get("/api/initiatives/?page_size=100").json()["results"]
+    ]
+    assert "3210" not in codes
+    published = client.get("/initiatives/3212/").content.decode()
+    assert "Draft preview." not in published
