@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
+from .models import Contact, Initiative, Organization, Region, SubWorkingGroup, WorkingGroup
 from .seeding.exporter import initiative_record
 from .seeding.loader import fingerprint
 
@@ -82,8 +83,19 @@ class AttributionFilter(admin.SimpleListFilter):
         return queryset
 
 
+class InitiativeAdminForm(forms.ModelForm):
+    regions = forms.TypedMultipleChoiceField(
+        choices=Region.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = Initiative
+        fields = ["regions"]  # the admin adds the others from its fieldsets
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(SimpleHistoryAdmin):
+    form = InitiativeAdminForm
     list_display = [
         "code",
         "title",
@@ -100,6 +112,8 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         AttributionFilter,
         "lead_organization",
         "is_published",
+        "status",
+        "last_reviewed",
     ]
     list_select_related = ["sub_working_group", "lead_organization", "point_of_contact"]
     search_fields = ["code", "title", "description", "lead_organization__acronym"]
@@ -117,6 +131,22 @@ class InitiativeAdmin(SimpleHistoryAdmin):
             },
         ),
         ("Point of contact", {"fields": ["point_of_contact"]}),
+        (
+            "Delivery",
+            {
+                "fields": [
+                    "status",
+                    "delivery_mode",
+                    "languages",
+                    "regions",
+                    "eligible_countries",
+                    "participating_countries",
+                    "last_reviewed",
+                ],
+                "description": "Optional: fill in what the implementing organization has "
+                "confirmed. Public pages show only what is filled.",
+            },
+        ),
         ("Publication", {"fields": ["is_published", "source_notes"]}),
         ("History", {"fields": ["seed_status", "created_at", "updated_at"]}),
     ]

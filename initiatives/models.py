@@ -4,11 +4,13 @@ Integrity lives in the database (unique and check constraints), so a bad write f
 path it takes: the admin, a seed load, or a shell.
 """
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .description import DescriptionBlock, description_blocks
@@ -18,6 +20,33 @@ from .search.document import keywords_for, search_vector_expression
 CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
 NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
 SUB_WORKING_GROUP_CODE_PATTERN = r"^[1-3]\.[1-9]$"
+
+
+class Status(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+
+
+class DeliveryMode(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    ONLINE = "online", "Online"
+    HYBRID = "hybrid", "Hybrid"
+
+
+class Region(models.TextChoices):
+    """A small curated list: the regions the source and the coalition's documents name."""
+
+    GLOBAL = "global", "Global"
+    AFRICA = "africa", "Africa"
+    AMERICAS = "americas", "Americas"
+    LATIN_AMERICA_CARIBBEAN = "latin_america_caribbean", "Latin America and the Caribbean"
+    ASIA_PACIFIC = "asia_pacific", "Asia and the Pacific"
+    SOUTHEAST_ASIA = "southeast_asia", "South-East Asia"
+    MIDDLE_EAST_NORTH_AFRICA = "mena", "Middle East and North Africa"
+    EUROPE = "europe", "Europe"
+    PACIFIC_ISLANDS = "pacific_islands", "Pacific Islands"
+    INDIAN_OCEAN = "indian_ocean", "Indian Ocean"
 
 
 class WorkingGroup(models.Model):
@@ -151,6 +180,26 @@ class Initiative(models.Model):
         "not description (kept so nothing of the source is lost).",
     )
     is_published = models.BooleanField("published", default=True)
+    # What the Coalition's own initiative pages carry; all optional, empty until staff know.
+    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    delivery_mode = models.CharField(max_length=20, choices=DeliveryMode.choices, blank=True)
+    languages = models.CharField(
+        "languages of delivery",
+        max_length=200,
+        blank=True,
+        help_text="For example: English, Spanish.",
+    )
+    regions = ArrayField(
+        models.CharField(max_length=40, choices=Region.choices),
+        default=list,
+        blank=True,
+        help_text="Regions the initiative covers or is open to.",
+    )
+    eligible_countries = CountryField(
+        multiple=True, blank=True, help_text="Countries that may take part, where limited."
+    )
+    participating_countries = CountryField(multiple=True, blank=True)
+    last_reviewed = models.DateField(null=True, blank=True)
     seed_fingerprint = models.CharField(
         max_length=64,
         blank=True,
@@ -221,6 +270,11 @@ class Initiative(models.Model):
         if keywords != self.search_keywords:
             self.search_keywords = keywords
             Initiative.objects.filter(pk=self.pk).update(search_keywords=keywords)
+
+    @property
+    def region_labels(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [labels.get(region, region) for region in self.regions]
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)

@@ -195,3 +195,47 @@ def test_staff_preview_drafts_that_the_public_cannot_see(client, catalogue):
     assert "3210" not in codes
     published = client.get("/initiatives/3212/").content.decode()
     assert "Draft preview." not in published
+
+
+def test_richer_records_show_only_what_is_filled(client, catalogue):
+    staff_client = client
+    staff_client.force_login(staff("editor", "ed"))
+    initiative = Initiative.objects.get(code="2105")
+    plain_html = staff_client.get("/initiatives/2105/").content.decode()
+    plain_api = staff_client.get("/api/initiatives/2105/").json()
+    assert "<dt>Status</dt>" not in plain_html and "Last reviewed" not in plain_html
+    assert "status" not in plain_api and "regions" not in plain_api
+
+    form = {
+        "code": "2105",
+        "number": "2105",
+        "sub_working_group": initiative.sub_working_group_id,
+        "title": initiative.title,
+        "description": initiative.description,
+        "attribution_evidence": "",
+        "is_published": "on",
+        "source_notes": "[]",
+        "status": "active",
+        "delivery_mode": "hybrid",
+        "languages": "English, Spanish",
+        "regions": ["americas", "africa"],
+        "eligible_countries": ["CO", "KE"],
+        "participating_countries": ["MX"],
+        "last_reviewed": "2026-10-01",
+    }
+    response = staff_client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    html = client.get("/initiatives/2105/").content.decode()
+    assert "<dt>Status</dt><dd>Active</dd>" in html
+    assert "<dt>Delivery</dt><dd>Hybrid</dd>" in html
+    assert "<dt>Regions</dt><dd>Americas, Africa</dd>" in html
+    assert "Colombia, Kenya" in html and "Mexico" in html
+    assert '<time datetime="2026-10-01">1 October 2026</time>' in html
+    item = client.get("/api/initiatives/2105/").json()
+    assert item["status"] == "active" and item["regions"] == ["americas", "africa"]
+    assert item["eligible_countries"] == ["CO", "KE"]
+    assert item["last_reviewed"] == "2026-10-01"
+    # These facts are not in the seed file: the record still matches its seed.
+    change_page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/")
+    assert "Matches the seed" in change_page.content.decode()
