@@ -2,10 +2,17 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from initiatives.staff_views import DataQualityView
+
 admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 
 urlpatterns = [
+    path(
+        settings.ADMIN_URL + "quality/",
+        admin.site.admin_view(DataQualityView.as_view()),
+        name="data-quality",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("initiatives.api.urls")),
     path("", include("initiatives.registrations.urls")),

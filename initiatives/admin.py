@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Count
+from django.db.models import Count, Q
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, Initiative, Organization, Region, SubWorkingGroup, WorkingGroup
@@ -33,8 +33,24 @@ class SubWorkingGroupAdmin(admin.ModelAdmin):
         return obj.initiative_count
 
 
+class ContactEmailFilter(admin.SimpleListFilter):
+    title = "contact e-mail"
+    parameter_name = "email"
+
+    def lookups(self, request, model_admin):
+        return [("missing", "No contact e-mail"), ("present", "Has a contact e-mail")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "missing":
+            return queryset.filter(email="")
+        if self.value() == "present":
+            return queryset.exclude(email="")
+        return queryset
+
+
 @admin.register(Organization)
 class OrganizationAdmin(SimpleHistoryAdmin):
+    list_filter = [ContactEmailFilter]
     list_display = ["acronym", "name", "website", "email", "lead_count", "partner_count"]
     search_fields = ["acronym", "name", "email"]
 
@@ -93,6 +109,39 @@ class InitiativeAdminForm(forms.ModelForm):
         fields = ["regions"]  # the admin adds the others from its fieldsets
 
 
+class PointOfContactFilter(admin.SimpleListFilter):
+    title = "point of contact"
+    parameter_name = "contact"
+
+    def lookups(self, request, model_admin):
+        return [("none", "No point of contact"), ("some", "Has a point of contact")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(point_of_contact__isnull=True)
+        if self.value() == "some":
+            return queryset.filter(point_of_contact__isnull=False)
+        return queryset
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", "Not reviewed for over 12 months"), ("recent", "Reviewed recently")]
+
+    def queryset(self, request, queryset):
+        from .quality import review_cutoff
+
+        overdue = Q(last_reviewed__isnull=True) | Q(last_reviewed__lt=review_cutoff())
+        if self.value() == "overdue":
+            return queryset.filter(overdue)
+        if self.value() == "recent":
+            return queryset.exclude(overdue)
+        return queryset
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(SimpleHistoryAdmin):
     form = InitiativeAdminForm
@@ -112,8 +161,9 @@ class InitiativeAdmin(SimpleHistoryAdmin):
         AttributionFilter,
         "lead_organization",
         "is_published",
+        PointOfContactFilter,
+        ReviewFilter,
         "status",
-        "last_reviewed",
     ]
     list_select_related = ["sub_working_group", "lead_organization", "point_of_contact"]
     search_fields = ["code", "title", "description", "lead_organization__acronym"]
