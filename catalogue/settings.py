@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_countries",
     "simple_history",
+    "import_export",
     "axes",
     "rest_framework",
     "drf_spectacular",
@@ -194,6 +195,12 @@ AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(2 * 3600)))
+
+# Bulk import: all rows in one transaction; importing needs the "change" permission, exporting
+# the "view" one.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # E-mail. With EMAIL_HOST set, mail goes over SMTP; otherwise (the local default) each message is
 # written as a file under .data/outbox/, so a newcomer's registrations visibly "go out".

@@ -1,9 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Contact, Initiative, Organization, Region, SubWorkingGroup, WorkingGroup
+from .resources import ContactResource, InitiativeResource, OrganizationResource
 from .seeding.exporter import initiative_record
 from .seeding.loader import fingerprint
 
@@ -49,7 +52,9 @@ class ContactEmailFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganizationResource]
+    formats = [CSV, XLSX]
     list_filter = [ContactEmailFilter]
     list_display = ["acronym", "name", "website", "email", "lead_count", "partner_count"]
     search_fields = ["acronym", "name", "email"]
@@ -74,7 +79,9 @@ class OrganizationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ContactResource]
+    formats = [CSV, XLSX]
     list_display = ["name", "job_title", "organization", "email"]
     list_filter = ["organization"]
     search_fields = ["name", "job_title", "email"]
@@ -143,8 +150,10 @@ class ReviewFilter(admin.SimpleListFilter):
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = InitiativeAdminForm
+    resource_classes = [InitiativeResource]
+    formats = [CSV, XLSX]
     list_display = [
         "code",
         "title",

@@ -7,6 +7,8 @@ path it takes: the admin, a seed load, or a shell.
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -144,10 +146,19 @@ class Initiative(models.Model):
     code = models.CharField(
         max_length=5,
         unique=True,
+        validators=[
+            RegexValidator(
+                CODE_PATTERN, "A code is four digits and an optional capital letter (2206A)."
+            )
+        ],
         help_text="Unique code: the printed number, plus a letter where a number is used twice "
         "(2206A).",
     )
-    number = models.CharField(max_length=4, help_text="The number as printed in the source.")
+    number = models.CharField(
+        max_length=4,
+        help_text="The number as printed in the source.",
+        validators=[RegexValidator(NUMBER_PATTERN, "A number is four digits (2206).")],
+    )
     sub_working_group = models.ForeignKey(
         SubWorkingGroup, on_delete=models.PROTECT, related_name="initiatives"
     )
@@ -263,6 +274,11 @@ class Initiative(models.Model):
 
     def get_absolute_url(self):
         return reverse("initiatives:detail", kwargs={"code": self.code})
+
+    def clean(self):
+        super().clean()
+        if self.code and self.number and not self.code.startswith(self.number):
+            raise ValidationError({"code": f"The code must start with its number {self.number}."})
 
     def refresh_search_keywords(self) -> None:
         """After partner organizations change (they are saved after the initiative)."""
