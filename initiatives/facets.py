@@ -11,7 +11,7 @@ from django.db import connection
 from django.db.models import Count
 
 from .filters import FACETS, NOT_ATTRIBUTED, InitiativeFilter
-from .models import Initiative, Organization
+from .models import Initiative, Organization, Region, Status
 
 
 @dataclass
@@ -35,6 +35,8 @@ ROW_FIELDS = (
     "sub_working_group__code",
     "sub_working_group__working_group__number",
     "lead_organization__acronym",
+    "status",
+    "regions",
 )
 
 
@@ -102,9 +104,32 @@ def facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[Face
             .values_list("organization__acronym")
             .annotate(n=Count("initiative", distinct=True))
         )
-    return _options(
+    options = _options(
         choices, selected, group_counts, working_group_counts, lead_counts, partner_counts
     )
+    if choices.carries_status:
+        if from_rows("status"):
+            status_counts = Counter(row[4] for row in rows)
+        else:
+            status_counts = dict(others("status").values_list("status").annotate(n=Count("pk")))
+        options["status"] = [
+            FacetOption(value, label, status_counts.get(value, 0), value in selected["status"])
+            for value, label in Status.choices
+        ]
+    if choices.carries_regions:
+        if from_rows("region"):
+            region_counts = Counter(region for row in rows for region in row[5])
+        else:
+            region_counts = Counter(
+                region
+                for regions in others("region").values_list("regions", flat=True)
+                for region in regions
+            )
+        options["region"] = [
+            FacetOption(value, label, region_counts.get(value, 0), value in selected["region"])
+            for value, label in Region.choices
+        ]
+    return options
 
 
 def _options(choices, selected, group_counts, working_group_counts, lead_counts, partner_counts):

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from .models import Initiative, Organization, SubWorkingGroup, WorkingGroup
+from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
 from .search import engine
 
 NOT_ATTRIBUTED = "none"
 SORTS = {"relevance": "Relevance", "code": "Code", "title": "Title"}
-FACETS = ("group", "working_group", "organization")
+FACETS = ("group", "working_group", "organization", "status", "region")
 
 
 @dataclass
@@ -24,12 +24,22 @@ class FilterChoices:
     groups: list[SubWorkingGroup]
     working_groups: list[WorkingGroup]
     organizations: list[Organization]
+    # Status and region become facets once any published initiative carries them.
+    carries_status: bool = False
+    carries_regions: bool = False
 
     @classmethod
     def load(cls) -> "FilterChoices":
         groups = list(SubWorkingGroup.objects.select_related("working_group"))
         working_groups = list(dict.fromkeys(group.working_group for group in groups))
-        return cls(groups, working_groups, list(Organization.objects.order_by("acronym")))
+        carried = Initiative.objects.carried_facets()
+        return cls(
+            groups,
+            working_groups,
+            list(Organization.objects.order_by("acronym")),
+            carried["status"],
+            carried["regions"],
+        )
 
     def organization_pairs(self) -> list[tuple[str, str]]:
         return [(org.acronym, org.name) for org in self.organizations]
@@ -62,6 +72,19 @@ class InitiativeFilter(django_filters.FilterSet):
         help_text=f"Organization acronym (lead or partner), or '{NOT_ATTRIBUTED}' for "
         "initiatives without a lead organization; repeat for several.",
     )
+    status = django_filters.MultipleChoiceFilter(
+        field_name="status",
+        choices=Status.choices,
+        distinct=False,
+        label="Status",
+        help_text="proposed, active or completed; repeat for several.",
+    )
+    region = django_filters.MultipleChoiceFilter(
+        method="filter_region",
+        choices=Region.choices,
+        label="Region",
+        help_text="A region code (e.g. africa, americas); repeat for several.",
+    )
     sort = django_filters.ChoiceFilter(
         method="filter_nothing",
         choices=list(SORTS.items()),
@@ -71,7 +94,7 @@ class InitiativeFilter(django_filters.FilterSet):
 
     class Meta:
         model = Initiative
-        fields = ["q", "group", "working_group", "organization", "sort"]
+        fields = ["q", "group", "working_group", "organization", "status", "region", "sort"]
 
     def __init__(self, data=None, queryset=None, *, choices: FilterChoices | None = None, **kw):
         self.choices = choices or FilterChoices.load()
@@ -110,6 +133,9 @@ class InitiativeFilter(django_filters.FilterSet):
         if NOT_ATTRIBUTED in values:
             condition |= Q(lead_organization__isnull=True)
         return queryset.filter(condition)
+
+    def filter_region(self, queryset, name, values):
+        return queryset.filter(regions__overlap=list(values)) if values else queryset
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # sorting is applied last, in filter_queryset

@@ -1,7 +1,7 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
 from django.contrib.postgres.search import SearchRank
-from django.db import models
+from django.db import connection, models
 from django.db.models import F
 
 
@@ -19,6 +19,17 @@ class InitiativeQuerySet(models.QuerySet):
 
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")
+
+    def carried_facets(self) -> dict[str, bool]:
+        """Whether any published initiative has a status / regions, in one round trip."""
+        table = self.model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT EXISTS (SELECT 1 FROM {table} WHERE is_published AND status <> ''), "
+                f"EXISTS (SELECT 1 FROM {table} WHERE is_published AND cardinality(regions) > 0)"
+            )
+            status, regions = cursor.fetchone()
+        return {"status": status, "regions": regions}
 
     def unattributed(self):
         return self.filter(lead_organization__isnull=True)

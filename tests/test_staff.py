@@ -239,3 +239,23 @@ def test_richer_records_show_only_what_is_filled(client, catalogue):
     # These facts are not in the seed file: the record still matches its seed.
     change_page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/")
     assert "Matches the seed" in change_page.content.decode()
+
+
+def test_status_and_region_become_public_filters_once_carried(client, catalogue):
+    html = client.get("/").content.decode()
+    assert 'id="facet-status"' not in html and 'id="facet-region"' not in html
+
+    Initiative.objects.filter(code__in=["3212", "3211"]).update(status="active")
+    Initiative.objects.filter(code="3212").update(regions=["africa", "americas"])
+    Initiative.objects.filter(code="1101").update(regions=["africa"])
+
+    html = client.get("/").content.decode()
+    assert 'data-facet="status-active">(2)' in html
+    assert 'data-facet="region-africa">(2)' in html
+    assert 'data-facet="region-americas">(1)' in html
+    response = client.get("/?region=africa&status=active")
+    codes = [item.code for item in response.context["listing"].page.object_list]
+    assert codes == ["3212"]
+    api = client.get("/api/initiatives/?region=africa").json()
+    assert sorted(item["code"] for item in api["results"]) == ["1101", "3212"]
+    assert client.get("/api/initiatives/?region=atlantis").status_code == 400
