@@ -9,7 +9,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench bench-registration evaluate-search worker
+	browser bench bench-registration evaluate-search worker serve
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,20 @@ setup-db: install
 run: setup-db
 	$(WITH_DB) bash -c '$(PY) manage.py deliver_emails & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+
+# Production-style serving on PORT: gunicorn, DEBUG off, compressed static files with hashed
+# names, the e-mail worker beside it. Without SECRET_KEY, one is generated once into .data/.
+# Plain HTTP on loopback here, so HTTPS redirects and secure-only cookies are off unless set.
+serve: setup-db
+	@mkdir -p .data && test -s .data/secret_key || \
+	  $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > .data/secret_key
+	$(WITH_DB) bash -c 'export DJANGO_ENV=production \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat .data/secret_key)}" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}"; \
+	  $(PY) manage.py collectstatic --no-input -v0 && \
+	  { $(PY) manage.py deliver_emails & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT; \
+	    $(VENV)/bin/gunicorn catalogue.wsgi -c catalogue/gunicorn.conf.py; }'
 
 # Only the e-mail worker (run one or several beside the web processes).
 worker: setup-db

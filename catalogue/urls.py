@@ -2,12 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from catalogue import health
 from initiatives.staff_views import DataQualityView
 
 admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         settings.ADMIN_URL + "quality/",
         admin.site.admin_view(DataQualityView.as_view()),

@@ -68,6 +68,8 @@ class InitiativeFilter(django_filters.FilterSet):
     )
     organization = django_filters.MultipleChoiceFilter(
         method="filter_organization",
+        # Completed per request from the database (see __init__); text values.
+        choices=[(NOT_ATTRIBUTED, "Not attributed")],
         label="Implementing organization",
         help_text=f"Organization acronym (lead or partner), or '{NOT_ATTRIBUTED}' for "
         "initiatives without a lead organization; repeat for several.",
@@ -100,17 +102,30 @@ class InitiativeFilter(django_filters.FilterSet):
         self.choices = choices or FilterChoices.load()
         self.search_outcome: engine.SearchOutcome | None = None
         super().__init__(data, queryset if queryset is not None else _base(), **kw)
-        self.filters["group"].extra["choices"] = [
-            (group.code, f"{group.code} {group.name}") for group in self.choices.groups
-        ]
-        self.filters["working_group"].extra["choices"] = [
-            (str(group.number), f"Working Group {group.number}")
-            for group in self.choices.working_groups
-        ]
-        self.filters["organization"].extra["choices"] = [
-            *((org.acronym, org.acronym) for org in self.choices.organizations),
-            (NOT_ATTRIBUTED, "Not attributed"),
-        ]
+        self._set_choices(
+            "group", [(group.code, f"{group.code} {group.name}") for group in self.choices.groups]
+        )
+        self._set_choices(
+            "working_group",
+            [
+                (str(group.number), f"Working Group {group.number}")
+                for group in self.choices.working_groups
+            ],
+        )
+        self._set_choices(
+            "organization",
+            [
+                *((org.acronym, org.acronym) for org in self.choices.organizations),
+                (NOT_ATTRIBUTED, "Not attributed"),
+            ],
+        )
+
+    def _set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
+        """This request's options. A form field built earlier (a deep copy of the class's
+        filter can carry one) would keep the old options, so it is dropped."""
+        target = self.filters[name]
+        target.extra["choices"] = choices
+        target.__dict__.pop("_field", None)
 
     # --- filters ---------------------------------------------------------------------------
 
@@ -120,7 +135,7 @@ class InitiativeFilter(django_filters.FilterSet):
         self.search_outcome = engine.search(queryset, value, self.choices.organization_pairs())
         return self.search_outcome.queryset
 
-    def filter_organization(self, queryset, name, values):
+    def filter_organization(self, queryset, name, values: list[str]):
         if not values:
             return queryset
         acronyms = [value for value in values if value != NOT_ATTRIBUTED]
@@ -134,7 +149,7 @@ class InitiativeFilter(django_filters.FilterSet):
             condition |= Q(lead_organization__isnull=True)
         return queryset.filter(condition)
 
-    def filter_region(self, queryset, name, values):
+    def filter_region(self, queryset, name, values: list[str]):
         return queryset.filter(regions__overlap=list(values)) if values else queryset
 
     def filter_nothing(self, queryset, name, value):
