@@ -126,3 +126,26 @@ def test_error_pages_leak_nothing(client, catalogue, settings):
     assert csrf.status_code == 403
     assert "This form could not be checked" in csrf.content.decode()
     assert "CSRF" not in csrf.content.decode()
+
+
+@pytest.mark.django_db
+def test_each_request_is_logged_as_one_json_line_without_personal_data(client, catalogue, caplog):
+    import json as json_module
+    import logging
+
+    from catalogue.logs import JSONFormatter
+
+    caplog.set_level(logging.INFO, logger="catalogue.requests")
+    response = client.get("/?q=maria.gomez@ministry.example", HTTP_X_REQUEST_ID="req-12345678")
+    assert response["X-Request-ID"] == "req-12345678"
+    lines = [JSONFormatter().format(record) for record in caplog.records]
+    entries = [json_module.loads(line) for line in lines]
+    request_entry = next(e for e in entries if e["logger"] == "catalogue.requests")
+    assert request_entry["request_id"] == "req-12345678"
+    assert request_entry["status"] == 200 and request_entry["path"] == "/"
+    assert request_entry["duration_ms"] >= 0
+    assert all("maria" not in line for line in lines)  # the query string is never logged
+    # A request id that could forge log content is replaced.
+    forged = client.get("/healthz", HTTP_X_REQUEST_ID='x"\n{"level": "ERROR"}')
+    assert forged["X-Request-ID"] != 'x"\n{"level": "ERROR"}'
+    assert len(forged["X-Request-ID"]) == 32
