@@ -1,12 +1,15 @@
 from django.db import connection
 from django.http import JsonResponse
+from django.views.decorators.http import require_safe
 
 
+@require_safe
 def healthz(request):
     """The process is up (no dependency checked)."""
     return JsonResponse({"status": "ok"})
 
 
+@require_safe
 def readyz(request):
     """Ready for traffic: the database answers."""
     try:

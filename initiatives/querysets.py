@@ -1,8 +1,12 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
+import re
+
 from django.contrib.postgres.search import SearchRank
 from django.db import connection, models
 from django.db.models import F
+
+PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{1,12}")
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -35,8 +39,19 @@ class InitiativeQuerySet(models.QuerySet):
         return self.filter(lead_organization__isnull=True)
 
     def by_code(self, code: str):
-        """Codes are case-insensitive for people (2206a is 2206A)."""
-        return self.filter(code=code.strip().upper())
+        """Codes are case-insensitive for people (2206a is 2206A). Anything that cannot be a
+        code (a NUL byte, 100 kB of text) matches nothing without reaching the database."""
+        code = code.strip().upper()
+        if not PLAUSIBLE_CODE.fullmatch(code):
+            return self.none()
+        return self.filter(code=code)
+
+    def by_codes(self, codes):
+        return self.filter(
+            code__in=[
+                c.strip().upper() for c in codes if PLAUSIBLE_CODE.fullmatch(c.strip().upper())
+            ]
+        )
 
     def in_same_group_as(self, initiative):
         return self.filter(sub_working_group_id=initiative.sub_working_group_id)

@@ -12,6 +12,7 @@ from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
 from ..models import Initiative
+from ..querysets import PLAUSIBLE_CODE
 from .models import MESSAGE_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 
 TOKEN_SALT = "registrations.form-token"
@@ -49,6 +50,16 @@ def new_token() -> str:
 class InitiativeChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, initiative):
         return f"{initiative.code} {initiative.title}"
+
+    def _check_values(self, value):
+        # Refuse what cannot be a code before it reaches the database (a NUL byte would
+        # make PostgreSQL fail instead of giving a clear message).
+        for item in value:
+            if not PLAUSIBLE_CODE.fullmatch(str(item).strip().upper()):
+                raise ValidationError(
+                    f"{str(item)[:20]!r} is not an initiative code.", code="invalid_choice"
+                )
+        return super()._check_values([str(item).strip().upper() for item in value])
 
 
 class RegistrationForm(forms.Form):

@@ -65,9 +65,9 @@ class RegisterView(View):
 
     def _offered(self, request) -> list[Initiative]:
         """The initiatives the form starts with: those asked for in the URL, else the shortlist."""
-        asked = [code.strip().upper() for code in request.GET.getlist("initiative")][:30]
+        asked = request.GET.getlist("initiative")[:30]
         if asked:
-            return list(Initiative.objects.published().filter(code__in=asked).order_by("code"))
+            return list(Initiative.objects.published().by_codes(asked).order_by("code"))
         return shortlist.initiatives(request)
 
     def _render(self, request, form, offered, status=200):
@@ -97,8 +97,8 @@ class RegisterView(View):
         if not allowed:
             return _too_many(request, retry_after)
         form = RegistrationForm(request.POST)
-        codes = [code.strip().upper() for code in request.POST.getlist("initiatives")][:30]
-        offered = list(Initiative.objects.published().filter(code__in=codes).order_by("code"))
+        codes = request.POST.getlist("initiatives")[:30]
+        offered = list(Initiative.objects.published().by_codes(codes).order_by("code"))
         if not form.is_valid():
             if form.bot_suspected or "token" in form.errors:
                 # A fresh token, so a person can simply send the form again.
