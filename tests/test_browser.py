@@ -6,7 +6,6 @@ against pytest-django's live server, with the real catalogue loaded into Postgre
 
 import os
 import re
-from pathlib import Path
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
 # thread with a running loop unless told it is safe (the test thread never shares connections).
@@ -15,18 +14,11 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.conf import settings  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
+from tests.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}
 AXE_OPTIONS = {
@@ -49,31 +41,10 @@ GROUP_3_2 = 'input[type="checkbox"][name="group"][value="3.2"]'
 GROUP_3_2_COUNT = 26
 
 
-MISSING_CHROMIUM = (
-    f"The browser tests need Chromium at {CHROMIUM}, which is missing or not executable: run "
-    "`make browser` (apt-get install chromium). Playwright's own browser download is not used."
-)
-
-
-def chromium_available() -> bool:
-    return CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)
-
-
 @pytest.fixture(scope="module")
 def browser():
     """One Chromium for the module; None when it is missing (each test then fails, see new_page)."""
-    if not chromium_available():
-        yield None
-        return
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
-    yield browser
-    browser.close()
-    playwright.stop()
+    yield from chromium_session()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ delivery worker sends. Every page of the journey is checked with axe-core.
 
 import os
 import re
-from pathlib import Path
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run in a
 # thread with a running loop unless told it is safe (the test thread never shares connections).
@@ -17,7 +16,7 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
-from playwright.sync_api import expect, sync_playwright  # noqa: E402
+from playwright.sync_api import expect  # noqa: E402
 
 from initiatives.models import (  # noqa: E402
     Initiative,
@@ -27,16 +26,9 @@ from initiatives.models import (  # noqa: E402
 )
 from initiatives.registrations.delivery import deliver_due  # noqa: E402
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
+from tests.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
 from tests.smtp_server import SMTPServer  # noqa: E402
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 # The same rules as tests/test_browser.py: WCAG 2.0/2.1/2.2 A and AA, and best practice.
 AXE_OPTIONS = {
@@ -65,19 +57,10 @@ REQUIRED_FIELD_IDS = ["id_full_name", "id_job_title", "id_agency", "id_country",
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"The browser tests need Chromium at {CHROMIUM}: run `make browser`.", pytrace=False
-        )
-    playwright = sync_playwright().start()
-    try:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    except Exception:
-        playwright.stop()
-        raise
-    yield browser
-    browser.close()
-    playwright.stop()
+    for launched in chromium_session():
+        if launched is None:
+            pytest.fail(MISSING_CHROMIUM, pytrace=False)
+        yield launched
 
 
 @pytest.fixture
