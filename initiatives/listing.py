@@ -142,7 +142,8 @@ def _ignored(filterset: InitiativeFilter) -> list[str]:
 
 def build_listing(params: QueryDict, page_number=None, page_size: int | None = None) -> Listing:
     filterset = InitiativeFilter(params, choices=FilterChoices.load())
-    if filterset.qs is not None and filterset.search_outcome is not None:
+    filterset.qs  # noqa: B018  (applies the filters, which tells whether this is a search)
+    if filterset.search_outcome is not None:
         return _search_listing(filterset, page_number, page_size or SEARCH_PAGE_SIZE)
     results = filterset.qs.select_related(
         "sub_working_group__working_group", "lead_organization"

@@ -79,7 +79,7 @@ def catalogue_figures() -> list[Figure]:
     ]
 
 
-def registrations_by(field: str, label_field: str, limit: int = 10):
+def registrations_by(field: str, limit: int = 10):
     """Registrations counted per initiative / organization / country, most first."""
     registrations = _admin("registration")
     if field == "initiative":

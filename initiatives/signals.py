@@ -27,7 +27,8 @@ def organization_saved(sender, instance, created, **kwargs):
     related = Initiative.objects.filter(lead_organization=instance) | Initiative.objects.filter(
         partner_organizations=instance
     )
-    for initiative in related.distinct().select_related("sub_working_group", "lead_organization"):
+    related = related.distinct().select_related("sub_working_group", "lead_organization")
+    for initiative in related.prefetch_related("partner_organizations"):
         initiative.refresh_search_keywords()
 
 
@@ -35,5 +36,6 @@ def organization_saved(sender, instance, created, **kwargs):
 def sub_working_group_saved(sender, instance, created, **kwargs):
     if created:
         return
-    for initiative in instance.initiatives.select_related("lead_organization"):
+    initiatives = instance.initiatives.select_related("lead_organization")
+    for initiative in initiatives.prefetch_related("partner_organizations"):
         initiative.refresh_search_keywords()

@@ -20,9 +20,9 @@ class DataQualityView(PermissionRequiredMixin, TemplateView):
             **admin.site.each_context(self.request),
             "title": "Data quality",
             "figures": quality.catalogue_figures(),
-            "by_initiative": quality.registrations_by("initiative", "title"),
-            "by_organization": quality.registrations_by("organization", "acronym"),
-            "by_country": quality.registrations_by("country", "country"),
+            "by_initiative": quality.registrations_by("initiative"),
+            "by_organization": quality.registrations_by("organization"),
+            "by_country": quality.registrations_by("country"),
             "months": bars,
             "months_total": sum(bar.count for bar in bars),
         }

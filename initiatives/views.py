@@ -11,6 +11,7 @@ from .filters import FilterChoices, InitiativeFilter
 from .listing import build_listing, page_url
 from .models import Initiative
 from .search import engine
+from .spreadsheets import spreadsheet_safe
 
 
 class InitiativeListView(TemplateView):
@@ -90,11 +91,6 @@ CSV_COLUMNS = [
     "description",
     "url",
 ]
-
-
-def spreadsheet_safe(value: str) -> str:
-    """Stop spreadsheet programs from running a cell as a formula (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 class InitiativeCSVView(View):

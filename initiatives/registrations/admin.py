@@ -6,6 +6,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from ..models import Organization
+from ..spreadsheets import spreadsheet_safe
 from .delivery import queue_again
 from .models import OutboundEmail, Registration, RegistrationItem
 
@@ -111,9 +112,7 @@ def export_csv(modeladmin, request, queryset):
             registration.message,
             "/".join(statuses),
         ]
-        writer.writerow(
-            ["'" + value if value[:1] in ("=", "+", "-", "@") else value for value in row]
-        )
+        writer.writerow([spreadsheet_safe(value) for value in row])
     return response
 
 

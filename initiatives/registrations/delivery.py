@@ -9,6 +9,7 @@ accepted the message when the worker died; the stable Message-ID lets receivers 
 
 import logging
 import smtplib
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -116,12 +117,9 @@ def queue_again(emails) -> int:
             email.next_attempt_at = timezone.now()
             email.save(update_fields=["status", "attempts", "next_attempt_at"])
         else:
-            resend_number = OutboundEmail.objects.filter(
-                message_id__startswith=email.message_id.rstrip(">").split("@")[0]
-            ).count()
             local, domain = email.message_id.strip("<>").split("@", 1)
             email.pk = None
-            email.message_id = f"<{local}-resend{resend_number}@{domain}>"
+            email.message_id = f"<{local}-resend-{uuid.uuid4().hex[:12]}@{domain}>"
             email.status = OutboundEmail.Status.PENDING
             email.attempts = 0
             email.sent_at = None

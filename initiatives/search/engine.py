@@ -149,13 +149,15 @@ def restore_case(original: str, marked: str) -> SafeString:
     index); letters map one to one, so the marks can be carried back onto the original text,
     fragment by fragment, and everything else is HTML-escaped.
     """
-    folded_original = _fold_same_length(original)
-    if len(folded_original) != len(original):  # a letter whose lower case is longer
-        folded_original, original = original, original
+    folded = _fold_same_length(original)
+    if len(folded) != len(original):
+        # A letter whose lower case is longer (İ): positions no longer line up, so fragments
+        # are looked up as printed and, when not found, shown as PostgreSQL returned them.
+        folded = original
     out: list[str] = []
     for fragment in marked.split(FRAGMENT_DELIMITER):
         plain = fragment.replace(START, "").replace(STOP, "")
-        position = folded_original.find(plain)
+        position = folded.find(plain)
         if position < 0:  # PostgreSQL dropped something (it strips HTML-like tags): use its text
             out.append(_mark(fragment, plain))
             continue
