@@ -92,3 +92,54 @@ def smtp_server(settings):
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.stop()
+
+
+def registration_form(**changes) -> dict:
+    """A valid register-interest submission (a fresh token each time); ``None`` drops a field."""
+    from initiatives.registrations.forms import new_token
+
+    data = {
+        "token": new_token(),
+        "initiatives": ["1101", "2206A", "3212"],
+        "full_name": "Maria Gómez",
+        "job_title": "Head of Precursor Control",
+        "agency": "Ministry of Health",
+        "country": "CO",
+        "email": "maria.gomez@minsalud.gov.co",
+        "phone": "+57 1 330 5000",
+        "message": "We would like to join.\r\nThank you.",
+        "consent": "on",
+        "website": "",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def admin_change_form(initiative, **changes) -> dict:
+    """The admin change form of an initiative as it stands, with some values changed."""
+    data = {
+        "code": initiative.code,
+        "number": initiative.number,
+        "sub_working_group": initiative.sub_working_group_id,
+        "title": initiative.title,
+        "description": initiative.description,
+        "attribution_evidence": initiative.attribution_evidence,
+        "is_published": "on",
+        "source_notes": "[]",
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.fixture
+def editor_client(client, db):
+    """A client signed in as a Coalition editor."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from initiatives.roles import EDITOR
+
+    user = get_user_model().objects.create_user("ed", "ed@example.org", "x", is_staff=True)
+    user.groups.add(Group.objects.get(name=EDITOR))
+    client.force_login(user)
+    return client

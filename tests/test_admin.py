@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from initiatives.models import Contact, Initiative, Organization
+from tests.conftest import admin_change_form
 
 pytestmark = pytest.mark.django_db
 
@@ -60,19 +61,13 @@ def test_staff_can_edit_an_initiative_and_give_it_a_contact(staff_client, catalo
     initiative = Initiative.objects.get(code="2105")
     who = Organization.objects.get(acronym="WHO")
     contact = Contact.objects.create(name="Dr A. Example", organization=who, email="a@who.int")
-    form = {
-        "code": "2105",
-        "number": "2105",
-        "sub_working_group": initiative.sub_working_group_id,
-        "title": initiative.title,
-        "description": initiative.description,
-        "lead_organization": who.pk,
-        "partner_organizations": [],
-        "attribution_evidence": "Confirmed by WHO.",
-        "point_of_contact": contact.pk,
-        "is_published": "on",
-        "source_notes": "[]",
-    }
+    form = admin_change_form(
+        initiative,
+        lead_organization=who.pk,
+        partner_organizations=[],
+        attribution_evidence="Confirmed by WHO.",
+        point_of_contact=contact.pk,
+    )
     response = staff_client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
 
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -83,17 +78,11 @@ def test_staff_can_edit_an_initiative_and_give_it_a_contact(staff_client, catalo
 
 def test_the_admin_rejects_a_lead_without_evidence_with_a_message(staff_client, catalogue):
     initiative = Initiative.objects.get(code="2105")
-    form = {
-        "code": "2105",
-        "number": "2105",
-        "sub_working_group": initiative.sub_working_group_id,
-        "title": initiative.title,
-        "description": initiative.description,
-        "lead_organization": Organization.objects.get(acronym="WHO").pk,
-        "attribution_evidence": "",
-        "is_published": "on",
-        "source_notes": "[]",
-    }
+    form = admin_change_form(
+        initiative,
+        lead_organization=Organization.objects.get(acronym="WHO").pk,
+        attribution_evidence="",
+    )
     response = staff_client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
 
     assert response.status_code == 200

@@ -4,12 +4,9 @@ import io
 
 import pytest
 import tablib
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from initiatives.models import Contact, Initiative, Organization
 from initiatives.resources import ContactResource, InitiativeResource, OrganizationResource
-from initiatives.roles import EDITOR
 
 pytestmark = pytest.mark.django_db
 
@@ -122,14 +119,6 @@ def test_organizations_and_contacts_round_trip(catalogue):
     result = ContactResource().import_data(contacts, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert Contact.objects.get(name="Ana Example").organization.acronym == "UNODC"
-
-
-@pytest.fixture
-def editor_client(client):
-    user = get_user_model().objects.create_user("ed", "ed@example.org", "x", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
-    client.force_login(user)
-    return client
 
 
 def test_the_admin_import_previews_a_bad_file_with_its_errors(editor_client, catalogue):

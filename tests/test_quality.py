@@ -4,23 +4,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from initiatives.models import Contact, Initiative, Organization
-from initiatives.registrations.forms import new_token
-from initiatives.roles import EDITOR
+from tests.conftest import registration_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    user = get_user_model().objects.create_user("ed", "ed@example.org", "x", is_staff=True)
-    user.groups.add(Group.objects.get(name=EDITOR))
-    client.force_login(user)
-    return client
 
 
 def figures(html: str) -> dict[str, tuple[int, str]]:
@@ -31,18 +20,8 @@ def figures(html: str) -> dict[str, tuple[int, str]]:
 
 
 def register(client, **changes):
-    data = {
-        "token": new_token(),
-        "initiatives": ["1101", "3212"],
-        "full_name": "Maria Gómez",
-        "job_title": "Director",
-        "agency": "Ministry of Health",
-        "country": "CO",
-        "email": "maria@gov.example",
-        "consent": "on",
-    }
-    data.update(changes)
-    assert client.post("/register/", data).status_code == 302
+    form = registration_form(**{"initiatives": ["1101", "3212"], **changes})
+    assert client.post("/register/", form).status_code == 302
 
 
 def test_catalogue_gaps_are_counted_and_linked(editor_client, catalogue, settings):

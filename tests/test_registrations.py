@@ -1,5 +1,6 @@
 """Registering interest: stored first, delivered once per recipient, bad input refused."""
 
+import io
 import re
 import threading
 from datetime import timedelta
@@ -18,7 +19,7 @@ from initiatives.models import (
     Registration,
 )
 from initiatives.registrations.delivery import deliver_due
-from initiatives.registrations.forms import new_token
+from tests.conftest import registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -46,24 +47,6 @@ def routed(catalogue):
     return contact
 
 
-def form_data(**changes):
-    data = {
-        "token": new_token(),
-        "initiatives": ["1101", "2206A", "3212"],
-        "full_name": "Maria Gómez",
-        "job_title": "Head of Precursor Control",
-        "agency": "Ministry of Health",
-        "country": "CO",
-        "email": "maria.gomez@minsalud.gov.co",
-        "phone": "+57 1 330 5000",
-        "message": "We would like to join.\r\nThank you.",
-        "consent": "on",
-        "website": "",
-    }
-    data.update(changes)
-    return {key: value for key, value in data.items() if value is not None}
-
-
 def test_the_form_offers_the_initiative_asked_for(client, catalogue):
     html = client.get("/register/?initiative=2206a").content.decode()
     assert 'value="2206A" id="initiative-2206A" checked' in html
@@ -74,7 +57,7 @@ def test_the_form_offers_the_initiative_asked_for(client, catalogue):
 
 
 def test_a_registration_is_stored_with_its_queue_before_any_mail_is_sent(client, routed):
-    response = client.post("/register/", form_data())
+    response = client.post("/register/", registration_form())
 
     registration = Registration.objects.get()
     assert response.status_code == 302
@@ -97,7 +80,7 @@ def test_a_registration_is_stored_with_its_queue_before_any_mail_is_sent(client,
 
 
 def test_the_confirmation_page_says_what_went_where(client, routed):
-    response = client.post("/register/", form_data(), follow=True)
+    response = client.post("/register/", registration_form(), follow=True)
     html = response.content.decode()
     assert "Registration received" in html
     assert "Ana Example, UNODC (point of contact)" in html
@@ -112,7 +95,7 @@ def test_the_confirmation_page_says_what_went_where(client, routed):
 
 
 def test_one_email_per_recipient_with_reply_to_and_content(client, routed, smtp_server):
-    client.post("/register/", form_data())
+    client.post("/register/", registration_form())
     report = deliver_due()
 
     assert report.sent == 4 and report.retried == 0
@@ -149,7 +132,7 @@ def test_one_email_per_recipient_with_reply_to_and_content(client, routed, smtp_
 
 def test_the_secretariat_can_be_copied(client, routed, smtp_server, settings):
     settings.COPY_SECRETARIAT = True
-    client.post("/register/", form_data(initiatives=["2206A"]))
+    client.post("/register/", registration_form(initiatives=["2206A"]))
     deliver_due()
     request = next(m for m in smtp_server.messages if m["To"] == "drugs@unodc.example")
     assert request["Cc"] == "secretariat@coalition.example"
@@ -157,7 +140,7 @@ def test_the_secretariat_can_be_copied(client, routed, smtp_server, settings):
 
 def test_smtp_down_then_back_delivers_once(client, routed, smtp_server):
     smtp_server.stop()
-    response = client.post("/register/", form_data(initiatives=["3212"]), follow=True)
+    response = client.post("/register/", registration_form(initiatives=["3212"]), follow=True)
     assert "Registration received" in response.content.decode()
 
     report = deliver_due()
@@ -184,7 +167,7 @@ def test_a_message_that_never_goes_through_ends_failed(routed, client, smtp_serv
     from initiatives.registrations import delivery
 
     smtp_server.stop()
-    client.post("/register/", form_data(initiatives=["3212"]))
+    client.post("/register/", registration_form(initiatives=["3212"]))
     for _ in range(3 * delivery.MAX_ATTEMPTS):
         OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
         deliver_due()
@@ -193,7 +176,7 @@ def test_a_message_that_never_goes_through_ends_failed(routed, client, smtp_serv
 
 
 def test_a_double_submission_creates_one_registration(client, routed):
-    data = form_data()
+    data = registration_form()
     first = client.post("/register/", data)
     second = client.post("/register/", data)
     assert Registration.objects.count() == 1
@@ -231,7 +214,7 @@ BAD_INPUT = [
 def test_bad_input_is_refused_clearly_and_nothing_is_stored(
     client, routed, changes, field, message
 ):
-    response = client.post("/register/", form_data(**changes))
+    response = client.post("/register/", registration_form(**changes))
 
     assert response.status_code == 400
     html = response.content.decode()
@@ -246,7 +229,7 @@ def test_bad_input_is_refused_clearly_and_nothing_is_stored(
 
 def test_an_unpublished_initiative_is_refused(client, routed):
     Initiative.objects.filter(code="2206A").update(is_published=False)
-    response = client.post("/register/", form_data())
+    response = client.post("/register/", registration_form())
     assert response.status_code == 400
     assert "2206A is not a published initiative." in response.content.decode()
     assert Registration.objects.count() == 0
@@ -254,14 +237,14 @@ def test_an_unpublished_initiative_is_refused(client, routed):
 
 def test_a_form_sent_too_quickly_is_refused(client, routed, settings):
     settings.REGISTRATION_MIN_FILL_SECONDS = 30
-    response = client.post("/register/", form_data())
+    response = client.post("/register/", registration_form())
     assert response.status_code == 400
     assert "sent too quickly" in response.content.decode()
     assert Registration.objects.count() == 0
 
 
 def test_the_error_summary_links_to_each_field(client, routed):
-    html = client.post("/register/", form_data(full_name="", email="x")).content.decode()
+    html = client.post("/register/", registration_form(full_name="", email="x")).content.decode()
     assert '<a href="#id_full_name">This field is required.</a>' in html
     assert '<a href="#id_email">Enter a valid email address.</a>' in html
     # The ids Django's widgets point aria-describedby at exist.
@@ -270,7 +253,9 @@ def test_the_error_summary_links_to_each_field(client, routed):
 
 
 def test_html_is_escaped_in_pages_and_emails(client, routed, smtp_server):
-    client.post("/register/", form_data(full_name="<b>Bold</b>", message="<script>x</script>"))
+    client.post(
+        "/register/", registration_form(full_name="<b>Bold</b>", message="<script>x</script>")
+    )
     response = client.get(Registration.objects.get().get_absolute_url())
     assert "&lt;b&gt;Bold&lt;/b&gt;" in response.content.decode()
     deliver_due()
@@ -282,7 +267,7 @@ def test_html_is_escaped_in_pages_and_emails(client, routed, smtp_server):
 def test_no_registrant_text_reaches_an_email_header(client, routed, smtp_server):
     client.post(
         "/register/",
-        form_data(full_name="Eve X-Injected: yes", agency="Agency Subject: spoof"),
+        registration_form(full_name="Eve X-Injected: yes", agency="Agency Subject: spoof"),
     )
     deliver_due()
     assert smtp_server.messages
@@ -306,8 +291,8 @@ def test_no_registrant_text_reaches_an_email_header(client, routed, smtp_server)
 def test_rate_limit_per_address_answers_429_and_stores_nothing(client, routed, settings):
     settings.REGISTRATION_RATE_LIMITS = {"ip": (2, 3600), "email": (50, 3600)}
     for number in range(2):
-        client.post("/register/", form_data(email=f"person{number}@gov.example"))
-    response = client.post("/register/", form_data(email="third@gov.example"))
+        client.post("/register/", registration_form(email=f"person{number}@gov.example"))
+    response = client.post("/register/", registration_form(email="third@gov.example"))
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "Too many requests" in response.content.decode()
@@ -320,8 +305,8 @@ def test_rate_limit_per_address_answers_429_and_stores_nothing(client, routed, s
 
 def test_rate_limit_per_email_address(client, routed, settings):
     settings.REGISTRATION_RATE_LIMITS = {"ip": (50, 3600), "email": (1, 3600)}
-    client.post("/register/", form_data())
-    response = client.post("/register/", form_data(email="MARIA.GOMEZ@minsalud.gov.co"))
+    client.post("/register/", registration_form())
+    response = client.post("/register/", registration_form(email="MARIA.GOMEZ@minsalud.gov.co"))
     assert response.status_code == 429
     assert Registration.objects.count() == 1
 
@@ -351,7 +336,7 @@ def test_the_shortlist_works_without_javascript(client, catalogue):
 def test_registering_empties_the_shortlist_of_what_was_sent(client, routed):
     for code in ("1101", "3212", "2105"):
         client.post("/shortlist/", {"add": code})
-    client.post("/register/", form_data(initiatives=["1101", "3212"]))
+    client.post("/register/", registration_form(initiatives=["1101", "3212"]))
     assert re.findall(r'<li id="shortlist-(\w+)">', client.get("/shortlist/").content.decode()) == [
         "2105"
     ]
@@ -389,7 +374,9 @@ def test_two_workers_never_send_the_same_email_twice(settings):
         for number in range(12):
             client.post(
                 "/register/",
-                form_data(email=f"official{number}@gov.example", initiatives=["1101", "2206A"]),
+                registration_form(
+                    email=f"official{number}@gov.example", initiatives=["1101", "2206A"]
+                ),
             )
         assert OutboundEmail.objects.count() == 24
 
@@ -413,12 +400,12 @@ def test_two_workers_never_send_the_same_email_twice(settings):
 
 
 def test_retention_deletes_old_registrations_only(client, routed):
-    client.post("/register/", form_data())
-    client.post("/register/", form_data(email="recent@gov.example"))
+    client.post("/register/", registration_form())
+    client.post("/register/", registration_form(email="recent@gov.example"))
     old = Registration.objects.get(email="maria.gomez@minsalud.gov.co")
     Registration.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=740))
 
-    call_command("purge_registrations", stdout=__import__("io").StringIO())
+    call_command("purge_registrations", stdout=io.StringIO())
 
     assert list(Registration.objects.values_list("email", flat=True)) == ["recent@gov.example"]
     assert OutboundEmail.objects.filter(registration_id=old.pk).count() == 0
@@ -427,14 +414,14 @@ def test_retention_deletes_old_registrations_only(client, routed):
 def test_a_post_without_a_csrf_token_is_refused(routed):
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post("/register/", form_data())
+    response = Client(enforce_csrf_checks=True).post("/register/", registration_form())
     assert response.status_code == 403
     assert Registration.objects.count() == 0
 
 
 def test_staff_follow_registrations_and_their_delivery(client, routed, smtp_server):
-    client.post("/register/", form_data())
-    client.post("/register/", form_data(email="other@gov.example", country="KE"))
+    client.post("/register/", registration_form())
+    client.post("/register/", registration_form(email="other@gov.example", country="KE"))
     deliver_due()
     OutboundEmail.objects.filter(registration__email="other@gov.example", kind="request").update(
         status="failed", last_error="SMTPRecipientsRefused: 550 no such user"

@@ -1,5 +1,6 @@
 """Staff roles, accounts and edit history."""
 
+import os
 from io import StringIO
 
 import pytest
@@ -9,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from initiatives.models import Initiative, Organization
 from initiatives.roles import ADMINISTRATOR, EDITOR
+from tests.conftest import admin_change_form
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-Long-enough-pass-phrase-42"
@@ -89,16 +91,7 @@ def test_edits_are_recorded_with_who_and_can_be_reverted(client, catalogue):
     client.force_login(editor)
     initiative = Initiative.objects.get(code="2105")
     original_title = initiative.title
-    form = {
-        "code": "2105",
-        "number": "2105",
-        "sub_working_group": initiative.sub_working_group_id,
-        "title": "A corrected title",
-        "description": initiative.description,
-        "attribution_evidence": "",
-        "is_published": "on",
-        "source_notes": "[]",
-    }
+    form = admin_change_form(initiative, title="A corrected title")
     response = client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
     assert response.status_code == 302
 
@@ -141,7 +134,7 @@ def test_the_admin_address_comes_from_the_environment():
         "import django; django.setup(); from django.urls import reverse; "
         "print(reverse('admin:index'))"
     )
-    env = {**__import__("os").environ, "ADMIN_URL": "/staff-desk/"}
+    env = {**os.environ, "ADMIN_URL": "/staff-desk/"}
     result = subprocess.run(
         [sys.executable, "-c", script],
         env={**env, "DJANGO_SETTINGS_MODULE": "catalogue.settings"},
@@ -198,32 +191,24 @@ def test_staff_preview_drafts_that_the_public_cannot_see(client, catalogue):
 
 
 def test_richer_records_show_only_what_is_filled(client, catalogue):
-    staff_client = client
-    staff_client.force_login(staff("editor", "ed"))
+    client.force_login(staff("editor", "ed"))
     initiative = Initiative.objects.get(code="2105")
-    plain_html = staff_client.get("/initiatives/2105/").content.decode()
-    plain_api = staff_client.get("/api/initiatives/2105/").json()
+    plain_html = client.get("/initiatives/2105/").content.decode()
+    plain_api = client.get("/api/initiatives/2105/").json()
     assert "<dt>Status</dt>" not in plain_html and "Last reviewed" not in plain_html
     assert "status" not in plain_api and "regions" not in plain_api
 
-    form = {
-        "code": "2105",
-        "number": "2105",
-        "sub_working_group": initiative.sub_working_group_id,
-        "title": initiative.title,
-        "description": initiative.description,
-        "attribution_evidence": "",
-        "is_published": "on",
-        "source_notes": "[]",
-        "status": "active",
-        "delivery_mode": "hybrid",
-        "languages": "English, Spanish",
-        "regions": ["americas", "africa"],
-        "eligible_countries": ["CO", "KE"],
-        "participating_countries": ["MX"],
-        "last_reviewed": "2026-10-01",
-    }
-    response = staff_client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
+    form = admin_change_form(
+        initiative,
+        status="active",
+        delivery_mode="hybrid",
+        languages="English, Spanish",
+        regions=["americas", "africa"],
+        eligible_countries=["CO", "KE"],
+        participating_countries=["MX"],
+        last_reviewed="2026-10-01",
+    )
+    response = client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
 
     html = client.get("/initiatives/2105/").content.decode()

@@ -5,6 +5,7 @@ import io
 import re
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -190,16 +191,10 @@ def test_each_page_runs_the_same_number_of_queries_whatever_the_catalogue_size(
     path, _ = sample_seed
     load_seed_file(path)  # 4 initiatives
     small = {url: count_queries(client, url) for url in PAGES}
-    load_seed_file(settings_seed_file())  # 118 initiatives
+    load_seed_file(settings.SEED_FILE)  # 118 initiatives
     large = {url: count_queries(client, url) for url in PAGES}
     assert small == large
     assert max(large.values()) <= 16
-
-
-def settings_seed_file():
-    from django.conf import settings
-
-    return settings.SEED_FILE
 
 
 def test_the_detail_page(client, catalogue):
