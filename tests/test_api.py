@@ -3,7 +3,7 @@
 import pytest
 import yaml
 
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Organization, SubWorkingGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -84,8 +84,8 @@ def test_the_same_filters_and_search_as_the_html_list(client, catalogue):
 )
 def test_invalid_parameters_get_a_400_naming_the_parameter(client, catalogue, query, field):
     errors = get_json(client, f"/api/initiatives/?{query}", status=400)
-    assert field in errors
-    assert errors[field]
+    assert list(errors) == [field]
+    assert errors[field] and all(isinstance(message, str) for message in errors[field])
 
 
 def test_a_page_past_the_end_is_a_404_and_an_unknown_code_too(client, catalogue):
@@ -112,3 +112,29 @@ def test_the_openapi_schema_documents_the_endpoints_and_filters(client, db):
     assert "/api/initiatives/{code}/" in schema["paths"]
     fields = schema["components"]["schemas"]["Initiative"]["properties"]
     assert {"code", "title", "lead_organization", "working_group", "url"} <= set(fields)
+    assert set(listing["responses"]) == {"200", "400", "404"}
+    assert set(schema["paths"]["/api/initiatives/{code}/"]["get"]["responses"]) == {"200", "404"}
+
+
+def filter_options(client) -> dict:
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    return {
+        parameter["name"]: parameter["schema"].get("items", parameter["schema"]).get("enum")
+        for parameter in schema["paths"]["/api/initiatives/"]["get"]["parameters"]
+    }
+
+
+def test_the_schema_lists_the_filter_options_the_catalogue_has(client, catalogue):
+    """Any other value is a 400, so the schema names exactly the values a request may use."""
+    options = filter_options(client)
+    assert set(options["group"]) == set(SubWorkingGroup.objects.values_list("code", flat=True))
+    assert options["working_group"] == [1, 2, 3]
+    assert set(options["organization"]) == {
+        *Organization.objects.values_list("acronym", flat=True),
+        "none",
+    }
+    assert set(options["sort"]) == {"relevance", "code", "title", ""}
+
+    Organization.objects.create(acronym="NEWORG", name="A new organization")
+    assert "NEWORG" in filter_options(client)["organization"]
+    assert get_json(client, "/api/initiatives/?organization=NEWORG")["count"] == 0

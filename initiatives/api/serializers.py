@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from ..models import Initiative, Organization
+from ..models import DeliveryMode, Initiative, Organization, Region, Status
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -12,6 +12,16 @@ class OrganizationSerializer(serializers.ModelSerializer):
 class SubWorkingGroupSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class CountryCodesField(serializers.ListField):
+    """The ISO 3166 codes of a multiple CountryField. Not read-only, so that the schema can
+    leave it out of `required` (it is omitted when empty); the API never writes."""
+
+    child = serializers.CharField()
+
+    def to_representation(self, countries):
+        return [country.code for country in countries]
 
 
 class WorkingGroupSerializer(serializers.Serializer):
@@ -36,15 +46,16 @@ class InitiativeSerializer(serializers.ModelSerializer):
     lead_organization = OrganizationSerializer(read_only=True, allow_null=True)
     partner_organizations = OrganizationSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField(help_text="The initiative's public page.")
-    status = serializers.CharField(required=False, help_text="proposed, active or completed")
-    delivery_mode = serializers.CharField(required=False, help_text="in_person, online or hybrid")
+    # Choice fields, so that the schema lists the values; what they output is unchanged.
+    status = serializers.ChoiceField(Status.choices, required=False)
+    delivery_mode = serializers.ChoiceField(DeliveryMode.choices, required=False)
     languages = serializers.CharField(required=False)
-    regions = serializers.ListField(child=serializers.CharField(), required=False)
-    eligible_countries = serializers.SerializerMethodField(
-        help_text="ISO 3166 codes; present only when filled."
+    regions = serializers.ListField(child=serializers.ChoiceField(Region.choices), required=False)
+    eligible_countries = CountryCodesField(
+        required=False, help_text="ISO 3166 codes; present only when filled."
     )
-    participating_countries = serializers.SerializerMethodField(
-        help_text="ISO 3166 codes; present only when filled."
+    participating_countries = CountryCodesField(
+        required=False, help_text="ISO 3166 codes; present only when filled."
     )
     last_reviewed = serializers.DateField(required=False)
 
@@ -62,12 +73,6 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "url",
             *OPTIONAL_FIELDS,
         ]
-
-    def get_eligible_countries(self, initiative) -> list[str]:
-        return [country.code for country in initiative.eligible_countries]
-
-    def get_participating_countries(self, initiative) -> list[str]:
-        return [country.code for country in initiative.participating_countries]
 
     def to_representation(self, initiative):
         """Optional facts appear only when staff have filled them in."""

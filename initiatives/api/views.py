@@ -1,11 +1,13 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
 from ..filters import FilterChoices, InitiativeFilter
 from ..models import Initiative
+from .schema import InvalidParametersSerializer, NotFoundSerializer
 from .serializers import InitiativeSerializer
 
 
@@ -19,16 +21,39 @@ class InitiativePagination(PageNumberPagination):
         if raw == "last":
             return raw
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": f"must be a whole number from 1, not {raw[:40]!r}."})
+            raise ValidationError({"page": [f"must be a whole number from 1, not {raw[:40]!r}."]})
         return raw
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size):
             raise ValidationError(
-                {"page_size": f"must be a whole number from 1 to {self.max_page_size}."}
+                {"page_size": [f"must be a whole number from 1 to {self.max_page_size}."]}
             )
         return super().get_page_size(request)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Page number from 1, or 'last'; past the last page is a 404.",
+                "schema": {
+                    "oneOf": [
+                        {"type": "integer", "minimum": 1},
+                        {"type": "string", "enum": ["last"]},
+                    ]
+                },
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (default {self.page_size}).",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
+            },
+        ]
 
 
 class CatalogueFilterBackend(DjangoFilterBackend):
@@ -49,6 +74,13 @@ def _published():
     )
 
 
+@extend_schema(
+    responses={
+        200: InitiativeSerializer(many=True),
+        400: OpenApiResponse(InvalidParametersSerializer, "A query parameter is not valid."),
+        404: OpenApiResponse(NotFoundSerializer, "The page number is past the last page."),
+    }
+)
 class InitiativeListAPIView(generics.ListAPIView):
     """Published initiatives: the same filters and search as the catalogue's list page.
 
@@ -64,6 +96,22 @@ class InitiativeListAPIView(generics.ListAPIView):
         return _published()
 
 
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "code",
+            str,
+            OpenApiParameter.PATH,
+            description="The initiative's code (case-insensitive).",
+            pattern=r"^[1-3][1-9][0-9]{2}[A-Za-z]?$",
+            examples=[OpenApiExample("A code with a letter", value="2206A")],
+        )
+    ],
+    responses={
+        200: InitiativeSerializer,
+        404: OpenApiResponse(NotFoundSerializer, "No published initiative has this code."),
+    },
+)
 class InitiativeDetailAPIView(generics.RetrieveAPIView):
     """One published initiative by code (case-insensitive)."""
 
