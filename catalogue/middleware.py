@@ -46,11 +46,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
+        if database_unavailable(exception):
             logger.error("database unavailable: %s", type(exception).__name__)
-            response = HttpResponse(render_to_string("503.html"), status=503)
-            response["Retry-After"] = "30"
-            return response
+            return unavailable_response()
         return None
+
+
+def database_unavailable(exception) -> bool:
+    return isinstance(exception, (OperationalError, InterfaceError)) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def unavailable_response() -> HttpResponse:
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response

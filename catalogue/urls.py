@@ -5,6 +5,9 @@ from django.urls import include, path
 from catalogue import health
 from initiatives.staff_views import DataQualityView
 
+# A database outage noticed outside a view is a 503 too (see catalogue.errors.server_error).
+handler500 = "catalogue.errors.server_error"
+
 admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 

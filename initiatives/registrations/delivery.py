@@ -1,20 +1,31 @@
-"""Send queued e-mails: several workers may run at once, and none sends a message twice.
+"""Send queued e-mails: several workers may run at once, and never send the same message at once.
 
-Each message is claimed with ``SELECT … FOR UPDATE SKIP LOCKED`` and stays locked while it is
-sent; its new status is committed in the same transaction. Another worker skips it meanwhile,
-and if this worker dies the lock is released with the message still pending, so it is sent by
-the next worker (the only case where an SMTP server might see it twice: if it had already
-accepted the message when the worker died; the stable Message-ID lets receivers tell).
+A worker claims the oldest due message with ``SELECT … FOR UPDATE SKIP LOCKED`` and, in that
+same short transaction, pushes its ``next_attempt_at`` past the longest a send can take (the
+claim): other workers leave it alone until then. It sends it with no transaction open, then
+records the outcome: sent, or due again after a back-off. If PostgreSQL is unreachable at that
+moment, the worker keeps trying to record it while its claim lasts, so a message the SMTP server
+accepted just before a database restart is not sent again. If the worker dies, the claim simply
+expires and another worker sends the message.
+
+So every message is sent at least once; it is sent twice only if the worker dies between the
+server's 250 and the recording of it (milliseconds; a server that is slow to answer QUIT does not
+widen that window, as the conversation is closed after recording), or if PostgreSQL stays
+unreachable for longer than the claim. It then goes out again with the same Message-ID, which
+lets receivers tell.
 """
 
 import logging
 import smtplib
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db import connection as database
 from django.utils import timezone
 
 from .models import OutboundEmail
@@ -24,11 +35,20 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 40  # with the back-off below: more than a day of retries
 FIRST_RETRY_SECONDS = 30
 LONGEST_WAIT_SECONDS = 15 * 60
+# A claim lasts this many EMAIL_TIMEOUTs: longer than any one send (each step of the SMTP
+# conversation waits at most EMAIL_TIMEOUT).
+CLAIM_TIMEOUTS = 10
+
+
+def claim_duration() -> timedelta:
+    return timedelta(seconds=CLAIM_TIMEOUTS * max(1, settings.EMAIL_TIMEOUT or 1))
 
 
 def backoff(attempts: int) -> timedelta:
-    """30 s, 60 s, 2 min, 4 min, 8 min, then every 15 min."""
-    return timedelta(seconds=min(FIRST_RETRY_SECONDS * 2 ** (attempts - 1), LONGEST_WAIT_SECONDS))
+    """30 s, 60 s, 2 min, 4 min, 8 min, then every 15 min (EMAIL_RETRY_FIRST_SECONDS sets the
+    first wait)."""
+    first = getattr(settings, "EMAIL_RETRY_FIRST_SECONDS", FIRST_RETRY_SECONDS)
+    return timedelta(seconds=min(first * 2 ** (attempts - 1), LONGEST_WAIT_SECONDS))
 
 
 @dataclass
@@ -53,8 +73,8 @@ def _message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
     return message
 
 
-def deliver_one(connection=None) -> str | None:
-    """Claim and send the oldest due message. Returns its new status, or None if none is due."""
+def _claim() -> OutboundEmail | None:
+    """Take the oldest due message for this worker, committed before anything is sent."""
     with transaction.atomic():
         email = (
             OutboundEmail.objects.select_for_update(skip_locked=True)
@@ -65,26 +85,77 @@ def deliver_one(connection=None) -> str | None:
         if email is None:
             return None
         email.attempts += 1
+        email.next_attempt_at = timezone.now() + claim_duration()
+        email.save(update_fields=["attempts", "next_attempt_at"])
+    return email
+
+
+def _record(email: OutboundEmail) -> None:
+    """Store the outcome of this worker's attempt. Through a database restart, keep trying for
+    as long as the claim lasts: the outcome (above all "sent") exists only in this process."""
+    fields = ["status", "sent_at", "last_error", "next_attempt_at"]
+    give_up_at = time.monotonic() + claim_duration().total_seconds()
+    while True:
         try:
-            _message(email, connection or get_connection(fail_silently=False)).send()
-        except (smtplib.SMTPException, OSError, ValueError) as error:
-            email.last_error = f"{type(error).__name__}: {error}"[:2000]
-            if email.attempts >= MAX_ATTEMPTS:
-                email.status = OutboundEmail.Status.FAILED
-                logger.error(
-                    "e-mail %s failed for good after %s attempts", email.pk, email.attempts
-                )
-            else:
-                email.next_attempt_at = timezone.now() + backoff(email.attempts)
-                logger.warning(
-                    "e-mail %s not sent (attempt %s), will retry", email.pk, email.attempts
-                )
+            recorded = OutboundEmail.objects.filter(
+                pk=email.pk, status=OutboundEmail.Status.PENDING, attempts=email.attempts
+            ).update(**{field: getattr(email, field) for field in fields})
+        except (OperationalError, InterfaceError) as error:
+            if database.in_atomic_block or time.monotonic() > give_up_at:
+                raise
+            logger.warning(
+                "e-mail %s: outcome (%s) not recorded yet: %s", email.pk, email.status, error
+            )
+            try:
+                database.close()  # reconnect on the next try
+            except Exception:  # noqa: BLE001  (the connection is broken anyway)
+                pass
+            time.sleep(1)
+            continue
+        if not recorded:
+            logger.error("e-mail %s was claimed again before its outcome was recorded", email.pk)
+        return
+
+
+def deliver_one(connection=None) -> str | None:
+    """Claim and send the oldest due message. Returns its new status, or None if none is due."""
+    email = _claim()
+    if email is None:
+        return None
+    own_connection = connection is None
+    connection = connection or get_connection(fail_silently=False)
+    try:
+        # Opened here, so that sending leaves it open: it is closed (QUIT) only once the outcome
+        # is recorded.
+        connection.open()
+        _message(email, connection).send()
+    except (smtplib.SMTPException, OSError, ValueError) as error:
+        email.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.status = OutboundEmail.Status.FAILED
+            logger.error("e-mail %s failed for good after %s attempts", email.pk, email.attempts)
         else:
-            email.status = OutboundEmail.Status.SENT
-            email.sent_at = timezone.now()
-            email.last_error = ""
-        email.save(update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"])
-        return email.status
+            email.next_attempt_at = timezone.now() + backoff(email.attempts)
+            logger.warning("e-mail %s not sent (attempt %s), will retry", email.pk, email.attempts)
+    else:
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+    try:
+        _record(email)
+    finally:
+        if own_connection:
+            _hang_up(connection)
+    return email.status
+
+
+def _hang_up(connection) -> None:
+    """Close the SMTP conversation. What was sent is already recorded: a failure here (a server
+    that hangs or drops the line on QUIT) changes nothing."""
+    try:
+        connection.close()
+    except Exception as error:  # noqa: BLE001
+        logger.warning("closing the e-mail connection failed: %s: %s", type(error).__name__, error)
 
 
 def deliver_due(limit: int | None = None) -> DeliveryReport:
