@@ -9,7 +9,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench bench-registration evaluate-search worker serve
+	browser bench bench-registration evaluate-search worker serve reliability bench-http
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -84,6 +84,26 @@ bench: setup-db
 # What a registration costs at the form: POST latency with SMTP up, down and hanging.
 bench-registration: setup-db
 	$(WITH_DB) $(PY) manage.py bench_registration $(BENCH_ARGS)
+
+# Load and fault runs against gunicorn on loopback (tests/reliability/; not part of `make test`):
+# its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail workers, about 4 min.
+# RELIABILITY_LOAD_SECONDS (default 60) sets the load run's length; figures are printed at the end.
+reliability: install
+	$(VENV)/bin/pytest -m reliability tests/reliability -v $(PYTEST_ARGS)
+
+# Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`
+# (the same gunicorn and production settings), page cache on, then off. Installs Debian's wrk if
+# missing (root needed). BENCH_ARGS: --duration, --connections, --threads, --modes, --identity.
+bench-http: setup-db
+	@command -v wrk >/dev/null || { echo "Installing wrk for bench-http"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@mkdir -p .data && test -s .data/secret_key || \
+	  $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > .data/secret_key
+	$(WITH_DB) bash -c 'export DJANGO_ENV=production \
+	  SECRET_KEY="$${SECRET_KEY:-$$(cat .data/secret_key)}" \
+	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}"; \
+	  $(PY) manage.py collectstatic --no-input -v0 && $(PY) manage.py bench_http $(BENCH_ARGS)'
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "initiatives",
+    "catalogue.page_cache",
 ]
 
 MIDDLEWARE = [
@@ -117,6 +118,9 @@ MIDDLEWARE = [
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: it stores and replays only the view's own response (catalogue/page_cache/), so
+    # every middleware above still runs on a cached page.
+    "catalogue.page_cache.middleware.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "catalogue.urls"
@@ -251,6 +255,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = Path(os.environ.get("EMAIL_FILE_PATH", BASE_DIR / ".data" / "outbox"))
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "15"))
+# The e-mail worker's first wait before retrying a message it could not send (then doubling).
+EMAIL_RETRY_FIRST_SECONDS = float(os.environ.get("EMAIL_RETRY_FIRST_SECONDS", "30"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Initiatives Catalogue <no-reply@catalogue.invalid>"
 )
@@ -309,3 +315,29 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 CSRF_FAILURE_VIEW = "catalogue.errors.csrf_failure"
+
+# Caches: Redis when CACHE_URL (or REDIS_URL) is set (redis://, rediss://, unix://), shared by
+# every process; otherwise each process keeps its own in memory. The page cache
+# (catalogue/page_cache/) stores the public list, detail and API pages for anonymous visitors for
+# PAGE_CACHE_SECONDS (0: off; off by default outside production, so templates being edited show
+# at once); it is never stale: pages are keyed by a catalogue version kept in PostgreSQL.
+CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+elif not CACHE_URL:
+    _CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+else:
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, not {CACHE_URL!r}.")
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600" if PRODUCTION else "0"))
+PAGE_CACHE_ALIAS = "pages"
+PAGE_CACHE_RELEASE = os.environ.get("PAGE_CACHE_RELEASE", "").strip()
+CACHES = {
+    "default": {**_CACHE, "LOCATION": _CACHE.get("LOCATION", "default")},
+    PAGE_CACHE_ALIAS: {
+        **_CACHE,
+        "LOCATION": _CACHE.get("LOCATION", "pages"),
+        "KEY_PREFIX": "page",
+        # In memory, per process: a few hundred pages (the list is the largest, ~150 kB).
+        "OPTIONS": {} if "LOCATION" in _CACHE else {"MAX_ENTRIES": 300},
+    },
+}

@@ -1,0 +1,25 @@
+"""A shared cache of the public pages' rendered responses, never stale.
+
+What is cached: the view's own response (status 200, body and the view's headers) for anonymous
+GETs of the list, detail and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``), keyed by
+
+- the release (a digest of the templates and code, so a deployment never serves old HTML),
+- the catalogue version (``CatalogueVersion``: a token that PostgreSQL triggers change in the same
+  transaction as any write to the catalogue's tables, read from the database on every request,
+  so every gunicorn process sees an edit at once),
+- scheme, host, path and the query string exactly as sent (the pages echo it in their links, so
+  two spellings of one query are two pages), and for the API the ``Accept`` header.
+
+The middleware sits innermost, so every other middleware (request id, security headers, CSP,
+session and CSRF cookies, logging) still runs on each cached response. The CSRF token in a
+page's forms is never stored: the body is kept in pieces around it and each response gets a fresh
+token, exactly as an uncached render would. The pieces are also kept deflated, so a visitor who
+accepts gzip gets one gzip stream assembled around the deflated token (with GZipMiddleware's
+random-length header) instead of the page being compressed again on every request.
+
+Never cached: anything but GET; the admin, registration and shortlist pages (not in the list);
+requests from a signed-in user, with a non-empty session (a shortlist) or with pending messages;
+non-200 responses; responses that set a cookie, change the session, say ``private``/``no-store``/
+``no-cache`` or vary on anything but ``Accept``, ``Accept-Encoding`` and ``Cookie``; streaming
+responses. ``PAGE_CACHE_SECONDS=0`` switches it off.
+"""

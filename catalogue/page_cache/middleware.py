@@ -1,0 +1,212 @@
+"""The page cache middleware (see the package docstring for what is and is not cached)."""
+
+import hashlib
+import logging
+import re
+import secrets
+import struct
+import zlib
+from dataclasses import dataclass
+from functools import cache
+
+from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import caches
+from django.db import DatabaseError, connection
+from django.dispatch import Signal
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
+from django.urls import Resolver404, resolve
+from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
+
+CACHEABLE_VIEWS = {
+    "initiatives:list",
+    "initiatives:detail",
+    "api:initiative-list",
+    "api:initiative-detail",
+    "api:schema",
+}
+MAX_BYTES = 2_000_000
+ALLOWED_VARY = {"accept", "accept-encoding", "cookie"}
+UNCACHEABLE_CONTROL = {"private", "no-store", "no-cache"}
+CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+# Sent (in the process that notices) when the catalogue version changes, so process-level
+# derived data (e.g. the spelling vocabulary) is rebuilt before the next page is rendered.
+version_changed = Signal()
+_seen_version: str | None = None
+
+
+def catalogue_version() -> str | None:
+    """The current token; None (nothing is cached) when the database cannot be read or the row
+    is missing (a write to the catalogue creates it again)."""
+    global _seen_version
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT token FROM page_cache_catalogueversion WHERE id = 1")
+            row = cursor.fetchone()
+    except DatabaseError:
+        return None
+    if row is None:
+        return None
+    version = row[0]
+    if version != _seen_version:
+        _seen_version = version
+        version_changed.send(sender=None, version=version)
+    return version
+
+
+def release() -> str:
+    """Changes with any template, Python module or static file name, so a deployment never
+    serves pages rendered by the previous code (PAGE_CACHE_RELEASE overrides it)."""
+    return settings.PAGE_CACHE_RELEASE or _code_digest()
+
+
+@cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    base = settings.BASE_DIR
+    files = [settings.STATIC_ROOT / "staticfiles.json"]
+    for folder in ("templates", "initiatives", "catalogue"):
+        files += (base / folder).rglob("*.*")
+    for path in sorted(files):
+        if path.suffix in {".py", ".html", ".txt", ".json"} and path.is_file():
+            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class Entry:
+    """A view's response without its CSRF token: ``parts`` joined by a fresh token. The parts are
+    also kept deflated, each on its own and all but the last ending on a byte boundary (a sync
+    flush), so a gzip body is assembled around the deflated token without compressing the page
+    again: one valid gzip stream, as GZipMiddleware would send (random-length header included)."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    parts: list[bytes]
+    deflated: list[bytes]
+    uses_csrf: bool
+
+    @classmethod
+    def of(cls, request, response, view_set_csrf: bool) -> "Entry | None":
+        if (
+            response.status_code != 200
+            or response.streaming
+            or response.cookies
+            or len(response.content) > MAX_BYTES
+            or request.session.modified
+            or request.session.keys()
+            or getattr(getattr(request, "_messages", None), "added_new", False)
+            or UNCACHEABLE_CONTROL & _tokens(response.get("Cache-Control", ""))
+            or _tokens(response.get("Vary", "")) - ALLOWED_VARY
+            or response.has_header("Content-Encoding")
+        ):
+            return None
+        tokens = set(CSRF_INPUT.findall(response.content))
+        if len(tokens) > 1:
+            return None
+        parts = response.content.split(tokens.pop()) if tokens else [response.content]
+        deflated = [_deflate(part, final=i == len(parts) - 1) for i, part in enumerate(parts)]
+        headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
+        return cls(response.status_code, headers, parts, deflated, view_set_csrf or len(parts) > 1)
+
+    def response(self, request) -> HttpResponse:
+        token = get_token(request).encode() if self.uses_csrf else b""
+        body = token.join(self.parts)
+        gzipped = len(body) >= 200 and re_accepts_gzip.search(
+            request.META.get("HTTP_ACCEPT_ENCODING", "")
+        )
+        response = HttpResponse(self.gzip(token, body) if gzipped else body, status=self.status)
+        for name, value in self.headers:
+            response[name] = value
+        if len(body) >= 200:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        return response
+
+    def gzip(self, token: bytes, body: bytes) -> bytes:
+        # The header as django.utils.text.compress_string writes it: a random-length file name.
+        name = b"a" * secrets.randbelow(GZipMiddleware.max_random_bytes) + b"\0"
+        header = b"\x1f\x8b\x08\x08\0\0\0\0\0\xff" + name
+        token_deflated = _deflate(token, final=False) if token else b""
+        trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
+        return header + token_deflated.join(self.deflated) + trailer
+
+
+def _deflate(data: bytes, final: bool) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush(
+        zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
+    )
+
+
+def _tokens(header: str) -> set[str]:
+    return {part.split("=")[0].strip().lower() for part in header.split(",") if part.strip()}
+
+
+def _view_name(request) -> str | None:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return None
+
+
+def _without_state(request) -> bool:
+    """Anonymous, with nothing in the session (no shortlist) and no pending messages."""
+    if CookieStorage.cookie_name in request.COOKIES:
+        return False
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return True
+    try:
+        return not request.user.is_authenticated and not request.session.keys()
+    except DatabaseError:
+        return False  # the view answers (503)
+
+
+def _key(request, version: str, view_name: str) -> str:
+    accept = request.META.get("HTTP_ACCEPT", "") if view_name.startswith("api:") else ""
+    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}"
+    return f"{release()}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+class PageCacheMiddleware:
+    """Last in MIDDLEWARE: it stores and replays only what the view itself produced."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        seconds = settings.PAGE_CACHE_SECONDS
+        if seconds <= 0 or request.method != "GET":
+            return self.get_response(request)
+        view_name = _view_name(request)
+        if view_name not in CACHEABLE_VIEWS or not _without_state(request):
+            return self.get_response(request)
+        version = catalogue_version()
+        if version is None:
+            return self.get_response(request)
+        store = caches[settings.PAGE_CACHE_ALIAS]
+        key = _key(request, version, view_name)
+        try:
+            entry = store.get(key)
+        except Exception:  # noqa: BLE001  (a cache outage must not take the pages down)
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if entry is not None:
+            return entry.response(request)
+
+        csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        response = self.get_response(request)
+        view_set_csrf = not csrf_before and request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+        entry = Entry.of(request, response, view_set_csrf)
+        if entry is not None:
+            try:
+                store.set(key, entry, seconds)
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unavailable", exc_info=True)
+        return response
