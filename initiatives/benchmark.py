@@ -89,11 +89,18 @@ def drop_database(settings_dict: dict, name: str) -> None:
         )
 
 
+def database_exists(settings_dict: dict, name: str) -> bool:
+    with _maintenance(settings_dict) as conn:
+        return bool(conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone())
+
+
 @contextmanager
-def bench_database(keep: bool = False) -> Iterator[str]:
+def bench_database(keep: bool = False, reuse: bool = False) -> Iterator[str]:
     """Point Django's default connection at a fresh ``<NAME>_bench`` database, migrated.
 
-    The connection is pointed back at the real database afterwards, and the bench database is
+    With ``reuse``, a bench database kept by an earlier run is migrated and grown instead (to
+    compare changes on the same synthetic catalogue without generating it again). The
+    connection is pointed back at the real database afterwards, and the bench database is
     dropped unless ``keep``.
     """
     connection = connections["default"]
@@ -101,7 +108,8 @@ def bench_database(keep: bool = False) -> Iterator[str]:
     real_name = settings_dict["NAME"]
     bench_name = real_name + BENCH_SUFFIX
     connection.close()
-    recreate_database(settings_dict, bench_name)
+    if not (reuse and database_exists(settings_dict, bench_name)):
+        recreate_database(settings_dict, bench_name)
     settings_dict["NAME"] = bench_name
     try:
         with connection.cursor() as cursor:
@@ -124,7 +132,7 @@ def relax_code_constraints() -> None:
     table = Initiative._meta.db_table
     with connections["default"].cursor() as cursor:
         for name in RELAXED_CONSTRAINTS:
-            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}"')
         cursor.execute(f'ALTER TABLE "{table}" ALTER COLUMN "code" TYPE varchar(12)')
 
 

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.http import QueryDict
 
-from .facets import ROW_FIELDS, FacetOption, facet_options
+from .facets import FacetOption, facet_options, row_fields
 from .filters import FilterChoices, InitiativeFilter
 from .models import Initiative
 from .search import engine
@@ -76,6 +76,17 @@ class Listing:
         if not self.suggestion:
             return None
         return _url(_replace(self.filterset.data, q=self.suggestion))
+
+    @property
+    def ranked_depth(self) -> int | None:
+        """How many results were ranked in full, when that is fewer than all of them.
+
+        Beyond ``engine.RANK_DEPTH`` matches, the first ``RANK_DEPTH`` are chosen by their
+        title and keyword matches, then ranked in full; the rest follow in that quicker order.
+        """
+        if self.sort != "relevance" or self.count <= engine.RANK_DEPTH:
+            return None
+        return engine.RANK_DEPTH
 
     @property
     def partial_from(self) -> int | None:
@@ -153,10 +164,18 @@ def build_listing(params: QueryDict, page_number=None, page_size: int | None = N
     return _listing(filterset, page, facets)
 
 
+def search_rows(filterset: InitiativeFilter):
+    """Every match's id and facet fields, in the page's order (ranking bounded by relevance)."""
+    results = filterset.qs
+    if filterset.sort_order == "relevance":
+        results = filterset.search_outcome.by_relevance(results, bounded=True)
+    return results.values_list(*row_fields(filterset.choices))
+
+
 def _search_listing(filterset, page_number, page_size) -> Listing:
     """A search reads its matches once: the ranked ids and facet fields of every result give
     the total, the page and the facet counts; then the page's initiatives are fetched by id."""
-    rows = list(filterset.qs.values_list(*ROW_FIELDS))
+    rows = list(search_rows(filterset))
     page = Paginator(rows, page_size).get_page(page_number)
     ids = [row[0] for row in page.object_list]
     found = (

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from .description import DescriptionBlock, description_blocks
 from .querysets import InitiativeQuerySet
-from .search.document import keywords_for, search_vector_expression
+from .search.document import keywords_for, search_head_expression, search_vector_expression
 
 CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
 NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
@@ -230,11 +230,18 @@ class Initiative(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # Title and keywords only: small enough to stay in the row, so a large result set can be
+    # put in a first order without reading every wide search_vector (see search.engine).
+    search_head = models.GeneratedField(
+        expression=search_head_expression(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = InitiativeQuerySet.as_manager()
     # Who changed what and when; the generated search columns are derived, not history.
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "search_keywords", "seed_fingerprint"],
+        excluded_fields=["search_vector", "search_head", "search_keywords", "seed_fingerprint"],
         m2m_fields=[partner_organizations],
     )
 
@@ -244,6 +251,18 @@ class Initiative(models.Model):
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
             models.Index(fields=["updated_at"], name="initiative_updated_at"),
+            # Whether any published initiative carries a status / regions (the optional facets)
+            # is asked on every list page: these stay empty until one does, so it costs nothing.
+            models.Index(
+                fields=["id"],
+                condition=Q(is_published=True) & ~Q(status=""),
+                name="initiative_published_status",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(is_published=True) & ~Q(regions=[]),
+                name="initiative_published_regions",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

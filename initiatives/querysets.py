@@ -7,6 +7,7 @@ from django.db import connection, models
 from django.db.models import F
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{1,12}")
+RELATED_DEPTH = 50  # related candidates ranked with the full search vector
 
 
 class InitiativeQuerySet(models.QuerySet):
@@ -24,14 +25,19 @@ class InitiativeQuerySet(models.QuerySet):
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")
 
+    def carried_facets_sql(self) -> str:
+        """The conditions of the partial indexes initiative_published_status / _regions, word
+        for word, so each EXISTS is one probe of an (often empty) index, not a table scan."""
+        table = self.model._meta.db_table
+        return (
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE is_published AND NOT (status = '')), "
+            f"EXISTS (SELECT 1 FROM {table} WHERE is_published AND NOT (regions = '{{}}'))"
+        )
+
     def carried_facets(self) -> dict[str, bool]:
         """Whether any published initiative has a status / regions, in one round trip."""
-        table = self.model._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT EXISTS (SELECT 1 FROM {table} WHERE is_published AND status <> ''), "
-                f"EXISTS (SELECT 1 FROM {table} WHERE is_published AND cardinality(regions) > 0)"
-            )
+            cursor.execute(self.carried_facets_sql())
             status, regions = cursor.fetchone()
         return {"status": status, "regions": regions}
 
@@ -71,10 +77,18 @@ class InitiativeQuerySet(models.QuerySet):
         query = similarity_query(initiative)
         if query is None:
             return self.none()
-        return (
+        # As in search: the narrow title-and-keywords vector picks the RELATED_DEPTH best
+        # candidates (every one, in a real group), and only those are ranked with the wide one.
+        candidates = (
             self.in_same_group_as(initiative)
             .exclude(pk=initiative.pk)
             .filter(search_vector=query)
+            .annotate(head_similarity=SearchRank(F("search_head"), query))
+            .order_by("-head_similarity", "code")
+            .values("pk")[:RELATED_DEPTH]
+        )
+        return (
+            self.filter(pk__in=candidates)
             .annotate(similarity=SearchRank(F("search_vector"), query))
             .order_by("-similarity", "code")
             .select_related("lead_organization")[:limit]

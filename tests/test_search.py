@@ -6,9 +6,11 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from initiatives.management.commands.evaluate_search import bm25_ranker, catalogue_ranker
-from initiatives.models import Initiative
+from initiatives.models import Initiative, Organization
+from initiatives.search import engine
 from initiatives.search.evaluation import evaluate, load_judgments, ndcg_at, reciprocal_rank
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +152,47 @@ def test_the_evaluation_command_prints_its_table(catalogue):
     text = out.getvalue()
     assert re.search(r"nDCG@10\s+0\.\d{3}\s+0\.\d{3}", text)
     assert "zero-result rate" in text and "MRR" in text
+
+
+def full_ranking(query: str) -> list[str]:
+    """Every match ranked with the full search vector: the order before ranking was bounded."""
+    organizations = list(Organization.objects.values_list("acronym", "name"))
+    outcome = engine.search(Initiative.objects.published(), query, organizations)
+    order = ["-coverage"] if outcome.relaxed else []
+    return list(outcome.queryset.order_by(*order, "-rank", "code").values_list("code", flat=True))
+
+
+def test_up_to_the_rank_depth_the_order_is_the_full_ranking(client, catalogue):
+    for query in ("naloxone", "precursor disposal", "early warning Americas", "training"):
+        assert found(client, query) == full_ranking(query), query
+    html = client.get("/", {"q": "training"}).content.decode()
+    assert 'id="ranking-note"' not in html
+
+
+def test_beyond_the_rank_depth_the_best_first_pass_matches_are_ranked_and_it_says_so(
+    client, catalogue, monkeypatch
+):
+    monkeypatch.setattr(engine, "RANK_DEPTH", 5)
+    codes = found(client, "training")
+    assert len(codes) > 5 and sorted(codes) == sorted(full_ranking("training"))
+    organizations = list(Organization.objects.values_list("acronym", "name"))
+    outcome = engine.search(Initiative.objects.published(), "training", organizations)
+    first_pass = list(
+        outcome.queryset.order_by("-head_rank", "code").values_list("code", "rank", "head_rank")
+    )
+    head, rest = first_pass[:5], first_pass[5:]
+    # The first pass's best five, ranked in full; then the rest in the first pass's order.
+    assert codes[:5] == [code for code, *_ in sorted(head, key=lambda row: (-row[1], row[0]))]
+    assert codes[5:] == [code for code, *_ in rest]
+    html = client.get("/", {"q": "training"}).content.decode()
+    assert 'id="ranking-note"' in html and "the best 5 are picked" in html
+    by_code = client.get("/", {"q": "training", "sort": "code"}).content.decode()
+    assert 'id="ranking-note"' not in by_code
+
+
+def test_asking_whether_status_and_regions_are_carried_reads_two_small_indexes(catalogue):
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the plan a large catalogue gets
+        cursor.execute("EXPLAIN " + Initiative.objects.carried_facets_sql())
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "initiative_published_status" in plan and "initiative_published_regions" in plan

@@ -36,6 +36,13 @@ def search_vector_expression():
     )
 
 
+def search_head_expression():
+    """The title and keywords parts of ``search_vector``, with the same weights."""
+    return SearchVector(folded(F("title")), weight="A", config=SEARCH_CONFIG) + SearchVector(
+        folded(F("search_keywords")), weight="B", config=SEARCH_CONFIG
+    )
+
+
 def keywords_for(initiative) -> str:
     """Codes, group and organization names: what people search by besides the text itself."""
     parts = [initiative.code, initiative.number]

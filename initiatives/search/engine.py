@@ -4,13 +4,21 @@ Matching is strict first (every clause), so "early warning Americas" finds initi
 three. When nothing matches all of them, as with a question typed in full, the search relaxes to
 initiatives matching most clauses, ranked by how many they match. Ranking uses the stored,
 weighted ``search_vector`` (title above organizations and codes above description).
+
+The list page bounds its ranking: ``search_vector`` is wide (often stored out of line), and
+ranking thousands of matches with it dominated a search on a large catalogue. So every match is
+first put in order by the narrow ``search_head`` (title and keywords, same weights), and only the
+first ``RANK_DEPTH`` of that order are ranked with the full vector. Up to ``RANK_DEPTH`` matches
+(the whole real catalogue) the order is exactly the full ranking; beyond, the best are picked by
+the first pass and the rest keep its order, and the page says so. The API ranks every match.
 """
 
 import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -37,6 +45,8 @@ RANK_WEIGHTS = [0.05, 0.25, 0.5, 1.0]
 RANK_NORMALIZATION = 1  # divide by 1 + log(document length): long texts don't win by length
 # Below this many initiatives matching every clause, partial matches are listed after them.
 ENOUGH_COMPLETE_MATCHES = 10
+# How many of the first pass's best matches are ranked with the full search_vector.
+RANK_DEPTH = 200
 _FOLD_TABLE = str.maketrans(ACCENTED, PLAIN)
 
 
@@ -61,12 +71,27 @@ class SearchOutcome:
     def suggestion(self) -> str | None:
         return self.parsed.corrected_text
 
-    def by_relevance(self, queryset: QuerySet | None = None) -> QuerySet:
-        """Best first: more clauses matched (relaxed search), then rank, then code."""
+    def by_relevance(self, queryset: QuerySet | None = None, *, bounded=False) -> QuerySet:
+        """Best first: more clauses matched (relaxed search), then rank, then code.
+
+        ``bounded``: ``rank`` (the full vector) is computed for the first ``RANK_DEPTH`` matches
+        of the first pass only (``head_rank``, then code); the CASE leaves the others unranked,
+        after them, in the first pass's order. The window sorts every match, so this is for
+        narrow rows (ids and facet fields), not whole initiatives.
+        """
         queryset = self.queryset if queryset is None else queryset
-        if self.relaxed:
-            return queryset.order_by(F("coverage").desc(), F("rank").desc(), "code")
-        return queryset.order_by(F("rank").desc(), "code")
+        leading = [F("coverage").desc()] if self.relaxed else []
+        if not bounded:
+            return queryset.order_by(*leading, F("rank").desc(), "code")
+        queryset = queryset.annotate(
+            first_pass=Window(RowNumber(), order_by=[*leading, F("head_rank").desc(), "code"])
+        )
+        bounded_rank = Case(
+            When(Q(first_pass__lte=RANK_DEPTH), then=F("rank")), output_field=FloatField()
+        )
+        return queryset.order_by(
+            *leading, bounded_rank.desc(nulls_last=True), F("head_rank").desc(), "code"
+        )
 
 
 def build_query(text: str, organizations) -> ParsedQuery:
@@ -84,18 +109,25 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
     """
     parsed = build_query(text, organizations)
     if not parsed:
-        return SearchOutcome(parsed, queryset.none().annotate(rank=Value(0.0)))
+        return SearchOutcome(
+            parsed, queryset.none().annotate(rank=Value(0.0), head_rank=Value(0.0))
+        )
     any_query = ts(parsed.any_tsquery)
     rank = SearchRank(
         F("search_vector"), any_query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION
     )
+    head_rank = SearchRank(
+        F("search_head"), any_query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION
+    )
     strict = queryset.filter(search_vector=ts(parsed.all_tsquery))
     if len(parsed.clauses) == 1:
-        return SearchOutcome(parsed, strict.annotate(rank=rank))
+        return SearchOutcome(parsed, strict.annotate(rank=rank, head_rank=head_rank))
     # Counting stops at the threshold: a broad query does not pay for an exact count here.
     complete = len(strict.values_list("pk", flat=True)[:ENOUGH_COMPLETE_MATCHES])
     if complete >= ENOUGH_COMPLETE_MATCHES:
-        return SearchOutcome(parsed, strict.annotate(rank=rank), complete_matches=complete)
+        return SearchOutcome(
+            parsed, strict.annotate(rank=rank, head_rank=head_rank), complete_matches=complete
+        )
 
     coverage = sum(
         (
@@ -108,7 +140,7 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
         queryset.filter(search_vector=any_query)
         .annotate(coverage=coverage)
         .filter(coverage__gte=parsed.minimum_match)
-        .annotate(rank=rank)
+        .annotate(rank=rank, head_rank=head_rank)
     )
     return SearchOutcome(parsed, relaxed, relaxed=True, complete_matches=complete)
 

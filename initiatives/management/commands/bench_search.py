@@ -16,6 +16,7 @@ from django.test import Client, override_settings
 from initiatives import benchmark
 from initiatives.facets import facet_options
 from initiatives.filters import FilterChoices, InitiativeFilter
+from initiatives.listing import search_rows
 from initiatives.models import Initiative
 from initiatives.search import spelling
 from initiatives.seeding.loader import load_seed_file
@@ -93,19 +94,27 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="Keep the bench database afterwards."
         )
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="Reuse a bench database kept by an earlier run (--keep) instead of a fresh one.",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar while generating."
         )
 
-    def handle(self, *args, sizes, requests, keep, seed, no_progress, **options):
+    def handle(self, *args, sizes, requests, keep, reuse, seed, no_progress, **options):
         sizes = parse_sizes(sizes)
         if requests < 1:
             raise CommandError("--requests must be at least 1.")
         rng = random.Random(seed)
         results: list[benchmark.Measurement] = []
         # Production-like: no query log, errors answered as 500 pages, not raised.
-        with override_settings(DEBUG=False), benchmark.bench_database(keep=keep) as name:
+        with (
+            override_settings(DEBUG=False),
+            benchmark.bench_database(keep=keep, reuse=reuse) as name,
+        ):
             self.stdout.write(f"Bench database: {name} (real catalogue untouched)")
             report = load_seed_file(settings.SEED_FILE)
             self.stdout.write(f"Seed file loaded: {report.summary()}")
@@ -212,12 +221,12 @@ class Command(BaseCommand):
 
     def write_gin_evidence(self):
         filterset = InitiativeFilter(QueryDict(EXPLAIN_QUERY), choices=FilterChoices.load())
-        plan = filterset.qs[:120].explain(analyze=True, buffers=True)
+        plan = search_rows(filterset).explain(analyze=True, buffers=True)
         lines = plan.splitlines()
         using = [line for line in lines if GIN_INDEX in line]
         self.stdout.write(
-            f"EXPLAIN (ANALYZE, BUFFERS) of the search queryset for {EXPLAIN_QUERY!r}, "
-            f"first 120, at {Initiative.objects.count():,} initiatives:"
+            f"EXPLAIN (ANALYZE, BUFFERS) of the search page's results query for "
+            f"{EXPLAIN_QUERY!r} at {Initiative.objects.count():,} initiatives:"
         )
         for line in lines:
             self.stdout.write("  " + line)
