@@ -9,6 +9,7 @@ The cluster lives under ``.data/postgres`` and keeps running between commands, s
 wheel, so no system install is needed (and no contrib extensions are available).
 """
 
+import fcntl
 import os
 import sys
 import warnings
@@ -75,18 +76,22 @@ def configure(conn: psycopg.Connection) -> bool:
 
 def embedded_url() -> str:
     """Start the embedded server if needed, configure it, create the database, return its URL."""
-    info = _server().get_postmaster_info()
-    with _connect(info) as conn:
-        pending = configure(conn)
-        others = conn.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
-            "AND pid <> pg_backend_pid()"
-        ).fetchone()[0]
-    if pending and not others:  # never cut off someone else's session; applied next start
-        stop()
-        server = _server()
-        server.ensure_postgres_running()
-        info = server.get_postmaster_info()
+    # One `make` command at a time checks and restarts, so none starts while another restarts.
+    DATA_DIR.parent.mkdir(parents=True, exist_ok=True)
+    with open(DATA_DIR.parent / "postgres.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        info = _server().get_postmaster_info()
+        with _connect(info) as conn:
+            pending = configure(conn)
+            others = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                "AND pid <> pg_backend_pid()"
+            ).fetchone()[0]
+        if pending and not others:  # never cut off someone else's session; applied next start
+            stop()
+            server = _server()
+            server.ensure_postgres_running()
+            info = server.get_postmaster_info()
     socket_dir, port = str(info.socket_dir), info.port
     with _connect(info) as conn:
         exists = conn.execute(

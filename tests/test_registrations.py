@@ -175,6 +175,22 @@ def test_a_message_that_never_goes_through_ends_failed(routed, client, smtp_serv
     assert set(OutboundEmail.objects.values_list("status", flat=True)) == {"failed"}
 
 
+def test_a_message_whose_attempts_never_recorded_an_outcome_is_given_up(
+    routed, client, smtp_server
+):
+    """Attempts that crashed the worker (no outcome recorded) still count towards the limit."""
+    from initiatives.registrations import delivery
+
+    client.post("/register/", registration_form(initiatives=["3212"]))
+    stuck = OutboundEmail.objects.order_by("pk").first()
+    OutboundEmail.objects.filter(pk=stuck.pk).update(attempts=delivery.MAX_ATTEMPTS)
+    report = deliver_due()
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "no outcome recorded" in stuck.last_error
+    assert report.failed == 1 and report.sent == OutboundEmail.objects.count() - 1
+    assert stuck.message_id not in {m["Message-ID"] for m in smtp_server.messages}
+
+
 def test_a_double_submission_creates_one_registration(client, routed):
     data = registration_form()
     first = client.post("/register/", data)

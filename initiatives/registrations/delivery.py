@@ -4,15 +4,15 @@ A worker claims the oldest due message with ``SELECT … FOR UPDATE SKIP LOCKED`
 same short transaction, pushes its ``next_attempt_at`` past the longest a send can take (the
 claim): other workers leave it alone until then. It sends it with no transaction open, then
 records the outcome: sent, or due again after a back-off. If PostgreSQL is unreachable at that
-moment, the worker keeps trying to record it while its claim lasts, so a message the SMTP server
-accepted just before a database restart is not sent again. If the worker dies, the claim simply
-expires and another worker sends the message.
+moment, the worker keeps trying to record it for as long again as a claim lasts, so a message the
+SMTP server accepted just before a database restart is not sent again. If the worker dies, the
+claim simply expires and another worker sends the message.
 
 So every message is sent at least once; it is sent twice only if the worker dies between the
 server's 250 and the recording of it (milliseconds; a server that is slow to answer QUIT does not
-widen that window, as the conversation is closed after recording), or if PostgreSQL stays
-unreachable for longer than the claim. It then goes out again with the same Message-ID, which
-lets receivers tell.
+widen that window, as the conversation is closed after recording), if PostgreSQL stays
+unreachable for longer than the claim, or if one send outlasts the claim (each SMTP step waits at
+most EMAIL_TIMEOUT). It then goes out again with the same Message-ID, which lets receivers tell.
 """
 
 import logging
@@ -84,6 +84,16 @@ def _claim() -> OutboundEmail | None:
         )
         if email is None:
             return None
+        if email.attempts >= MAX_ATTEMPTS:
+            # Its earlier attempts never recorded an outcome (each crashed the worker, e.g. on a
+            # message that cannot be built): give up instead of claiming it forever.
+            email.status = OutboundEmail.Status.FAILED
+            email.last_error = (
+                email.last_error or f"no outcome recorded after {email.attempts} attempts"
+            )
+            email.save(update_fields=["status", "last_error"])
+            logger.error("e-mail %s failed for good after %s attempts", email.pk, email.attempts)
+            return email
         email.attempts += 1
         email.next_attempt_at = timezone.now() + claim_duration()
         email.save(update_fields=["attempts", "next_attempt_at"])
@@ -120,32 +130,36 @@ def _record(email: OutboundEmail) -> None:
 def deliver_one(connection=None) -> str | None:
     """Claim and send the oldest due message. Returns its new status, or None if none is due."""
     email = _claim()
-    if email is None:
-        return None
+    if email is None or email.status != OutboundEmail.Status.PENDING:
+        return None if email is None else email.status
     own_connection = connection is None
     connection = connection or get_connection(fail_silently=False)
     try:
-        # Opened here, so that sending leaves it open: it is closed (QUIT) only once the outcome
-        # is recorded.
-        connection.open()
-        _message(email, connection).send()
-    except (smtplib.SMTPException, OSError, ValueError) as error:
-        email.last_error = f"{type(error).__name__}: {error}"[:2000]
-        if email.attempts >= MAX_ATTEMPTS:
-            email.status = OutboundEmail.Status.FAILED
-            logger.error("e-mail %s failed for good after %s attempts", email.pk, email.attempts)
+        try:
+            # Opened here, so that sending leaves it open: it is closed (QUIT) only once the
+            # outcome is recorded.
+            connection.open()
+            _message(email, connection).send()
+        except (smtplib.SMTPException, OSError, ValueError) as error:
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            if email.attempts >= MAX_ATTEMPTS:
+                email.status = OutboundEmail.Status.FAILED
+                logger.error(
+                    "e-mail %s failed for good after %s attempts", email.pk, email.attempts
+                )
+            else:
+                email.next_attempt_at = timezone.now() + backoff(email.attempts)
+                logger.warning(
+                    "e-mail %s not sent (attempt %s), will retry", email.pk, email.attempts
+                )
         else:
-            email.next_attempt_at = timezone.now() + backoff(email.attempts)
-            logger.warning("e-mail %s not sent (attempt %s), will retry", email.pk, email.attempts)
-    else:
-        email.status = OutboundEmail.Status.SENT
-        email.sent_at = timezone.now()
-        email.last_error = ""
-    try:
+            email.status = OutboundEmail.Status.SENT
+            email.sent_at = timezone.now()
+            email.last_error = ""
         _record(email)
     finally:
         if own_connection:
-            _hang_up(connection)
+            _hang_up(connection)  # whatever happened above, the SMTP conversation ends
     return email.status
 
 

@@ -86,11 +86,13 @@ class SearchOutcome:
         queryset = queryset.annotate(
             first_pass=Window(RowNumber(), order_by=[*leading, F("head_rank").desc(), "code"])
         )
-        bounded_rank = Case(
-            When(Q(first_pass__lte=RANK_DEPTH), then=F("rank")), output_field=FloatField()
-        )
+        ranked = Q(first_pass__lte=RANK_DEPTH)
+        bounded_rank = Case(When(ranked, then=F("rank")), output_field=FloatField())
+        # Ties in the full rank fall back to the code, exactly as without bounding; only the
+        # matches beyond the depth are ordered by the quick first pass.
+        quick_rank = Case(When(~ranked, then=F("head_rank")), output_field=FloatField())
         return queryset.order_by(
-            *leading, bounded_rank.desc(nulls_last=True), F("head_rank").desc(), "code"
+            *leading, bounded_rank.desc(nulls_last=True), quick_rank.desc(nulls_last=True), "code"
         )
 
 
