@@ -323,7 +323,13 @@ CSRF_FAILURE_VIEW = "catalogue.errors.csrf_failure"
 # at once); it is never stale: pages are keyed by a catalogue version kept in PostgreSQL.
 CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    _CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    _CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+        # A hung Redis costs a request at most this long (the page cache then renders the page;
+        # see the README for maxmemory on a shared Redis).
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+    }
 elif not CACHE_URL:
     _CACHE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 else:
@@ -336,8 +342,9 @@ CACHES = {
     PAGE_CACHE_ALIAS: {
         **_CACHE,
         "LOCATION": _CACHE.get("LOCATION", "pages"),
+        # Its own prefix, apart from the default cache's keys in a shared Redis.
         "KEY_PREFIX": "page",
         # In memory, per process: a few hundred pages (the list is the largest, ~150 kB).
-        "OPTIONS": {} if "LOCATION" in _CACHE else {"MAX_ENTRIES": 300},
+        "OPTIONS": _CACHE.get("OPTIONS", {"MAX_ENTRIES": 300}),
     },
 }

@@ -9,13 +9,14 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from catalogue.page_cache.middleware import Entry
 from catalogue.page_cache.models import CatalogueVersion
+from initiatives.filters import FilterChoices
 from initiatives.models import Contact, Initiative, Organization
 from initiatives.resources import InitiativeResource
 from tests.conftest import admin_change_form
@@ -34,6 +35,35 @@ def page_cache(settings):
     nothing is flushed from a shared Redis when CACHE_URL is set)."""
     settings.PAGE_CACHE_SECONDS = 600
     settings.PAGE_CACHE_RELEASE = f"test-{uuid.uuid4().hex}"
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of its own, flushed by these tests
+
+
+@pytest.fixture(params=["memory", "redis"])
+def backend(request, settings):
+    """The pages cache in this process's memory (as configured for the tests), or in Redis."""
+    if request.param == "memory":
+        yield request.param
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.RedisError:  # refused or timed out
+        pytest.skip(f"no Redis server at {REDIS_URL} to run the page cache against")
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "page",
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        },
+    }
+    caches["pages"].clear()  # FLUSHDB of database 15 only
+    yield request.param
+    caches["pages"].clear()
 
 
 @pytest.fixture
@@ -90,7 +120,7 @@ def comparable_headers(response) -> dict:
 @pytest.mark.parametrize("url", PAGES)
 @pytest.mark.parametrize("encoding", ["", "gzip, deflate, br"])
 def test_the_second_get_is_served_from_the_cache_with_the_same_content(
-    client, catalogue, url, encoding
+    backend, client, catalogue, url, encoding
 ):
     first, queries = get(client, url, accept_encoding=encoding)
     assert first.status_code == 200 and queries > 1
@@ -139,7 +169,7 @@ def test_each_visitor_gets_a_fresh_csrf_token_and_cookie_that_work(catalogue):
         assert added.status_code == 302
 
 
-def test_gzip_and_plain_are_both_served_from_one_entry(client, catalogue):
+def test_gzip_and_plain_are_both_served_from_one_entry(backend, client, catalogue):
     plain, _ = get(client, "/")
     compressed = assert_cached(client, "/", accept_encoding="gzip")
     assert compressed["Content-Encoding"] == "gzip"
@@ -151,7 +181,7 @@ def test_gzip_and_plain_are_both_served_from_one_entry(client, catalogue):
     assert not again.has_header("Content-Encoding")
 
 
-def test_an_orm_edit_shows_at_once_on_list_detail_and_api(client, catalogue):
+def test_an_orm_edit_shows_at_once_on_list_detail_and_api(backend, client, catalogue):
     for url in ["/", "/initiatives/1101/", "/api/initiatives/1101/", "/?q=zebrafish"]:
         get(client, url)
         assert_cached(client, url)
@@ -298,22 +328,96 @@ def test_a_cache_outage_only_costs_speed(client, catalogue, monkeypatch):
     assert response.status_code == 200 and b"1101" in response.content
 
 
+TRIGGERS = {"page_cache_changed", "page_cache_version_at_commit", "page_cache_version_truncate"}
+
+
 def test_every_catalogue_table_bumps_the_version():
-    """A table the public pages read from without the trigger would serve stale pages."""
-    migration = importlib.import_module("catalogue.page_cache.migrations.0001_initial")
+    """A table the public pages read from without the triggers would serve stale pages."""
+    initial = importlib.import_module("catalogue.page_cache.migrations.0001_initial")
+    deferred = importlib.import_module("catalogue.page_cache.migrations.0002_deferred_version_bump")
     catalogue_tables = {
         model._meta.db_table
         for model in apps.get_app_config("initiatives").get_models(include_auto_created=True)
         if model.__module__ == "initiatives.models" and "historical" not in model._meta.db_table
     }
     with connection.cursor() as cursor:
+        # pg_trigger, not information_schema.triggers (which leaves TRUNCATE triggers out).
         cursor.execute(
-            "SELECT event_object_table FROM information_schema.triggers "
-            "WHERE trigger_name = 'page_cache_version'"
+            "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE tgname LIKE 'page_cache%'"
         )
-        triggered = {row[0] for row in cursor.fetchall()}
-    assert catalogue_tables == set(migration.CATALOGUE_TABLES)
-    assert catalogue_tables <= triggered
+        triggered = {}
+        for table, name in cursor.fetchall():
+            triggered.setdefault(table, set()).add(name)
+    assert catalogue_tables == set(initial.CATALOGUE_TABLES) == set(deferred.CATALOGUE_TABLES)
+    assert triggered == dict.fromkeys(catalogue_tables, TRIGGERS)
+
+
+def version_rows_written() -> int:
+    """How many times this transaction has written the version row so far."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_stat_get_xact_tuples_inserted(oid) + pg_stat_get_xact_tuples_updated(oid) "
+            "FROM pg_class WHERE oid = 'page_cache_catalogueversion'::regclass"
+        )
+        return cursor.fetchone()[0]
+
+
+def test_writes_bump_the_version_once_at_commit_not_at_each_statement():
+    before = CatalogueVersion.objects.get().token
+    Contact.objects.bulk_create(
+        Contact(name=f"Bulk {number}", email=f"bulk{number}@example.org") for number in range(50)
+    )
+    Organization.objects.filter(acronym="INCB").update(email="secretariat@incb.org")
+    assert version_rows_written() == 0  # no lock on the version row before commit
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what COMMIT does first
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    assert version_rows_written() == 1
+    assert CatalogueVersion.objects.get().token != before
+
+
+def test_writers_do_not_wait_for_each_other_on_the_version_row():
+    """Two transactions writing different catalogue rows in opposite orders: with the version
+    row locked from each transaction's first write to its commit, the second writer waited for
+    the first (and with a row lock of its own taken first, they could deadlock)."""
+    settings_dict = connection.settings_dict
+    parameters = {
+        "dbname": settings_dict["NAME"],
+        "user": settings_dict["USER"],
+        "password": settings_dict["PASSWORD"],
+        "host": settings_dict["HOST"],
+        "port": settings_dict["PORT"],
+    }
+    parameters = {name: value for name, value in parameters.items() if value}
+    organizations = list(Organization.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    initiatives = list(Initiative.objects.order_by("pk").values_list("pk", flat=True)[:2])
+    # Writes that change nothing, committed by connections of their own (seen by later tests).
+    touch_organization = "UPDATE initiatives_organization SET name = name WHERE id = %s"
+    touch_initiative = "UPDATE initiatives_initiative SET title = title WHERE id = %s"
+    read_version = "SELECT token FROM page_cache_catalogueversion WHERE id = 1"
+    first, second, reader = (connection.Database.connect(**parameters) for _ in range(3))
+    try:
+        for writer in (first, second, reader):
+            writer.autocommit = True
+        before = reader.execute(read_version).fetchone()[0]
+        for writer in (first, second):
+            writer.execute("BEGIN")
+            writer.execute("SET LOCAL lock_timeout = '2s'")
+        first.execute(touch_organization, [organizations[0]])
+        second.execute(touch_initiative, [initiatives[0]])  # waited for `first` before
+        second.execute(touch_organization, [organizations[1]])
+        first.execute(touch_initiative, [initiatives[1]])
+        assert reader.execute(read_version).fetchone()[0] == before
+
+        first.execute("COMMIT")
+        after_first = reader.execute(read_version).fetchone()[0]
+        second.execute("COMMIT")
+        after_second = reader.execute(read_version).fetchone()[0]
+        assert len({before, after_first, after_second}) == 3
+    finally:
+        for each in (first, second, reader):
+            each.close()
 
 
 def test_the_api_is_cached_per_accept_header(client, catalogue, settings):
@@ -338,3 +442,55 @@ def test_without_a_version_row_nothing_is_cached_until_the_next_write(client, ca
     Organization.objects.filter(acronym="INCB").update(email="secretariat@incb.org")
     get(client, "/initiatives/1101/")
     assert_cached(client, "/initiatives/1101/")
+
+
+@pytest.mark.parametrize(
+    ("url", "headers"),
+    [
+        ("/?x=cache-buster-1234", {}),
+        ("/?q=precursor&utm_source=mail", {}),
+        ("/initiatives/1101/?q=precursor", {}),
+        ("/?q=" + "precursor+" * 120, {}),
+        ("/api/initiatives/?ref=abc", {}),
+        ("/api/initiatives/1101/", {"Accept": "application/json; indent=4"}),
+        ("/api/initiatives/1101/", {"Accept": "application/*"}),
+    ],
+    ids=[
+        "unknown-parameter",
+        "known-and-unknown",
+        "detail-with-parameter",
+        "long-query",
+        "api-unknown-parameter",
+        "api-accept-with-parameter",
+        "api-other-accept",
+    ],
+)
+def test_pages_the_views_do_not_tell_apart_are_served_but_not_stored(
+    backend, client, catalogue, stored, url, headers
+):
+    """A crawler's random parameters or headers must not each add an entry to the cache."""
+    for _ in range(2):
+        response, queries = get(client, url, **headers)
+        assert response.status_code == 200 and queries > 1
+    assert stored == []
+
+    get(client, url.split("?")[0])
+    assert len(stored) == 1
+
+
+def test_a_schema_built_without_the_database_is_served_but_not_stored(
+    client, catalogue, stored, monkeypatch
+):
+    def database_down(*args, **kwargs):
+        raise DatabaseError("connection lost")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(FilterChoices, "load", database_down)
+        degraded = client.get("/api/schema/")
+    assert degraded.status_code == 200 and b"/api/initiatives/" in degraded.content
+    assert b"INCB" not in degraded.content  # no options from the database
+    assert stored == []
+
+    complete, _ = get(client, "/api/schema/")
+    assert b"INCB" in complete.content and len(stored) == 1
+    assert assert_cached(client, "/api/schema/").content == complete.content

@@ -5,10 +5,15 @@ GETs of the list, detail and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``
 
 - the release (a digest of the templates and code, so a deployment never serves old HTML),
 - the catalogue version (``CatalogueVersion``: a token that PostgreSQL triggers change in the same
-  transaction as any write to the catalogue's tables, read from the database on every request,
-  so every gunicorn process sees an edit at once),
+  transaction as any write to the catalogue's tables, at its commit (migration 0002), read from
+  the database on every request, so every gunicorn process sees an edit at once),
 - scheme, host, path and the query string exactly as sent (the pages echo it in their links, so
   two spellings of one query are two pages), and for the API the ``Accept`` header.
+
+Only addresses the view tells apart are stored: a query string of at most 1 kB with no parameter
+but the view's own (``CACHEABLE_VIEWS``), and for the API an ``Accept`` of none, ``*/*`` or
+``application/json``; anything else is served without being stored, so random parameters cannot
+fill the cache.
 
 The middleware sits innermost, so every other middleware (request id, security headers, CSP,
 session and CSRF cookies, logging) still runs on each cached response. The CSRF token in a
@@ -19,7 +24,8 @@ random-length header) instead of the page being compressed again on every reques
 
 Never cached: anything but GET; the admin, registration and shortlist pages (not in the list);
 requests from a signed-in user, with a non-empty session (a shortlist) or with pending messages;
-non-200 responses; responses that set a cookie, change the session, say ``private``/``no-store``/
-``no-cache`` or vary on anything but ``Accept``, ``Accept-Encoding`` and ``Cookie``; streaming
-responses. ``PAGE_CACHE_SECONDS=0`` switches it off.
+non-200 responses; degraded ones (the view called ``middleware.do_not_store()``); responses
+that set a cookie, change the session, say ``private``/``no-store``/``no-cache`` or vary on
+anything but ``Accept``, ``Accept-Encoding`` and ``Cookie``; streaming responses.
+``PAGE_CACHE_SECONDS=0`` switches it off.
 """

@@ -6,6 +6,7 @@ import re
 import secrets
 import struct
 import zlib
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,13 +23,22 @@ from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
+_LIST_PARAMETERS = {"q", "group", "working_group", "organization", "status", "region", "sort"}
+# Each cacheable view and the query parameters it reads (initiatives/filters.py, the list view,
+# the API's pagination, DRF's format override, drf-spectacular's schema view). A page whose
+# query has any other parameter is served but not stored: random parameters (a crawler's
+# cache-busters) would otherwise each add an entry, and a shared cache has no entry limit.
 CACHEABLE_VIEWS = {
-    "initiatives:list",
-    "initiatives:detail",
-    "api:initiative-list",
-    "api:initiative-detail",
-    "api:schema",
+    "initiatives:list": _LIST_PARAMETERS | {"page"},
+    "initiatives:detail": set(),
+    "api:initiative-list": _LIST_PARAMETERS | {"page", "page_size", "format"},
+    "api:initiative-detail": {"format"},
+    "api:schema": {"format", "lang"},
 }
+MAX_QUERY_STRING = 1024
+# The API negotiates on Accept; only these (what API clients send, stripped) are cached, each
+# its own entry, so arbitrary headers cannot add entries either.
+CACHEABLE_ACCEPT = {"", "*/*", "application/json"}
 MAX_BYTES = 2_000_000
 ALLOWED_VARY = {"accept", "accept-encoding", "cookie"}
 UNCACHEABLE_CONTROL = {"private", "no-store", "no-cache"}
@@ -40,13 +50,28 @@ version_changed = Signal()
 _seen_version: str | None = None
 
 
+# Set by the middleware for the request it may store; do_not_store() marks it.
+_this_request: ContextVar[dict | None] = ContextVar("page_cache_request", default=None)
+
+
+def do_not_store() -> None:
+    """For a view whose 200 is degraded (e.g. built while the database failed): serve it, but
+    do not keep it, or every visitor would get it until the next catalogue edit."""
+    flags = _this_request.get()
+    if flags is not None:
+        flags["do_not_store"] = True
+
+
 def catalogue_version() -> str | None:
     """The current token; None (nothing is cached) when the database cannot be read or the row
     is missing (a write to the catalogue creates it again)."""
     global _seen_version
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT token FROM page_cache_catalogueversion WHERE id = 1")
+            # Bumps first if this transaction has catalogue changes not yet bumped (the
+            # triggers bump at commit, migration 0002), so they are never stored under the old
+            # token.
+            cursor.execute("SELECT page_cache_current_version()")
             row = cursor.fetchone()
     except DatabaseError:
         return None
@@ -168,8 +193,18 @@ def _without_state(request) -> bool:
         return False  # the view answers (503)
 
 
+def _bounded(request, view_name: str) -> bool:
+    """Only the addresses and Accept headers the view tells apart get an entry."""
+    query = request.META.get("QUERY_STRING", "")
+    if len(query) > MAX_QUERY_STRING or request.GET.keys() - CACHEABLE_VIEWS[view_name]:
+        return False
+    return not view_name.startswith("api:") or (
+        request.META.get("HTTP_ACCEPT", "").strip() in CACHEABLE_ACCEPT
+    )
+
+
 def _key(request, version: str, view_name: str) -> str:
-    accept = request.META.get("HTTP_ACCEPT", "") if view_name.startswith("api:") else ""
+    accept = request.META.get("HTTP_ACCEPT", "").strip() if view_name.startswith("api:") else ""
     address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}"
     return f"{release()}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
 
@@ -185,7 +220,11 @@ class PageCacheMiddleware:
         if seconds <= 0 or request.method != "GET":
             return self.get_response(request)
         view_name = _view_name(request)
-        if view_name not in CACHEABLE_VIEWS or not _without_state(request):
+        if (
+            view_name not in CACHEABLE_VIEWS
+            or not _bounded(request, view_name)
+            or not _without_state(request)
+        ):
             return self.get_response(request)
         version = catalogue_version()
         if version is None:
@@ -201,9 +240,14 @@ class PageCacheMiddleware:
             return entry.response(request)
 
         csrf_before = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-        response = self.get_response(request)
+        flags = {}
+        reset = _this_request.set(flags)
+        try:
+            response = self.get_response(request)
+        finally:
+            _this_request.reset(reset)
         view_set_csrf = not csrf_before and request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
-        entry = Entry.of(request, response, view_set_csrf)
+        entry = None if flags else Entry.of(request, response, view_set_csrf)
         if entry is not None:
             try:
                 store.set(key, entry, seconds)

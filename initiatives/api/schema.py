@@ -7,6 +7,8 @@ from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.plumbing import get_manager, get_view_model
 from rest_framework import serializers
 
+from catalogue.page_cache.middleware import do_not_store
+
 
 class NotFoundSerializer(serializers.Serializer):
     detail = serializers.CharField()
@@ -45,6 +47,7 @@ class CatalogueFilterExtension(DjangoFilterExtension):
             # No database (or no tables yet), as for `check --deploy` at build time: the options
             # are unknown, and the schema says what the code alone does (the class's filters).
             filters = filterset_class.base_filters
+            do_not_store()  # served, but not kept in the page cache as if it were complete
         parameters = []
         for name, filter_field in filters.items():
             for parameter in self.resolve_filter_field(
