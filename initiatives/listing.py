@@ -156,9 +156,7 @@ def build_listing(params: QueryDict, page_number=None, page_size: int | None = N
     filterset.qs  # noqa: B018  (applies the filters, which tells whether this is a search)
     if filterset.search_outcome is not None:
         return _search_listing(filterset, page_number, page_size or SEARCH_PAGE_SIZE)
-    results = filterset.qs.select_related(
-        "sub_working_group__working_group", "lead_organization"
-    ).prefetch_related("partner_organizations")
+    results = filterset.qs.for_result_cards()
     page = Paginator(results, page_size or PAGE_SIZE).get_page(page_number)
     facets = facet_options(filterset)
     return _listing(filterset, page, facets)
@@ -178,11 +176,7 @@ def _search_listing(filterset, page_number, page_size) -> Listing:
     rows = list(search_rows(filterset))
     page = Paginator(rows, page_size).get_page(page_number)
     ids = [row[0] for row in page.object_list]
-    found = (
-        Initiative.objects.filter(pk__in=ids)
-        .select_related("sub_working_group__working_group", "lead_organization")
-        .prefetch_related("partner_organizations")
-    )
+    found = Initiative.objects.filter(pk__in=ids).for_result_cards()
     by_id = {initiative.pk: initiative for initiative in found}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     facets = facet_options(filterset, rows=rows)

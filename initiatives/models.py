@@ -15,7 +15,7 @@ from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .description import DescriptionBlock, description_blocks
+from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
 from .search.document import keywords_for, search_head_expression, search_vector_expression
 
@@ -313,6 +313,10 @@ class Initiative(models.Model):
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)
+
+    def excerpt(self) -> str:
+        """The opening of the description that a result card shows."""
+        return excerpt(self.description)
 
 
 # Registrations live in their own module; importing them here registers them with the app.

@@ -7,6 +7,18 @@ from django.db import connection, models
 from django.db.models import F
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{1,12}")
+# A card reading any other field would cost one query per result (tests/test_views.py counts).
+RESULT_CARD_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "sub_working_group__code",
+    "sub_working_group__name",
+    "sub_working_group__working_group__number",
+    "sub_working_group__working_group__name",
+    "lead_organization__acronym",
+    "lead_organization__name",
+)
 RELATED_DEPTH = 50  # related candidates ranked with the full search vector
 
 
@@ -21,6 +33,14 @@ class InitiativeQuerySet(models.QuerySet):
             "lead_organization",
             "point_of_contact__organization",
         ).prefetch_related("partner_organizations")
+
+    def for_result_cards(self):
+        """Only what a result card shows: its code, title, description, groups and lead
+        organization. The rest would cost more than the card: the search vector alone is larger
+        than every description together, and each row's dates and arrays are converted."""
+        return self.select_related("sub_working_group__working_group", "lead_organization").only(
+            *RESULT_CARD_FIELDS
+        )
 
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")
