@@ -31,14 +31,18 @@ run: setup-db
 # Production-style serving on PORT: gunicorn, DEBUG off, compressed static files with hashed
 # names, the e-mail worker beside it. Without SECRET_KEY, one is generated once into .data/.
 # Plain HTTP on loopback here, so HTTPS redirects and secure-only cookies are off unless set.
-serve: setup-db
-	@mkdir -p .data && test -s .data/secret_key || \
-	  $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > .data/secret_key
-	$(WITH_DB) bash -c 'export DJANGO_ENV=production \
+# The production environment of `make serve` and `make bench-http` (a shell prefix).
+PRODUCTION_ENV := export DJANGO_ENV=production \
 	  SECRET_KEY="$${SECRET_KEY:-$$(cat .data/secret_key)}" \
 	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}"; \
-	  $(PY) manage.py collectstatic --no-input -v0 && \
+	  $(PY) manage.py collectstatic --no-input -v0
+
+.data/secret_key:
+	@mkdir -p .data && $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+
+serve: setup-db .data/secret_key
+	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && \
 	  { $(PY) manage.py deliver_emails & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT; \
 	    $(VENV)/bin/gunicorn catalogue.wsgi -c catalogue/gunicorn.conf.py; }'
 
@@ -94,16 +98,10 @@ reliability: install
 # Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`
 # (the same gunicorn and production settings), page cache on, then off. Installs Debian's wrk if
 # missing (root needed). BENCH_ARGS: --duration, --connections, --threads, --modes, --identity.
-bench-http: setup-db
+bench-http: setup-db .data/secret_key
 	@command -v wrk >/dev/null || { echo "Installing wrk for bench-http"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	@mkdir -p .data && test -s .data/secret_key || \
-	  $(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > .data/secret_key
-	$(WITH_DB) bash -c 'export DJANGO_ENV=production \
-	  SECRET_KEY="$${SECRET_KEY:-$$(cat .data/secret_key)}" \
-	  ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
-	  SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-false}" SECURE_COOKIES="$${SECURE_COOKIES:-false}"; \
-	  $(PY) manage.py collectstatic --no-input -v0 && $(PY) manage.py bench_http $(BENCH_ARGS)'
+	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) manage.py bench_http $(BENCH_ARGS)'
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

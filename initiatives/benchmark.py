@@ -8,6 +8,7 @@ not fit the catalogue's code constraints, so those are relaxed in the bench data
 
 import os
 import random
+import socket
 import statistics
 import time
 from collections.abc import Callable, Iterator
@@ -357,3 +358,10 @@ def format_table(rows: list[list[str]], header: list[str], right: set[int]) -> l
 
     rule = "-+-".join("-" * width for width in widths)
     return [line(header), rule, *(line(row) for row in rows)]
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]

@@ -16,15 +16,7 @@ pytestmark = pytest.mark.reliability
 
 
 def background(stack, readers=3, registrants=3, seed=2) -> traffic.Load:
-    return traffic.Load(
-        stack.base,
-        stack.catalogue,
-        readers=readers,
-        registrants=registrants,
-        run=traffic.new_run_id(),
-        min_fill=MIN_FILL_SECONDS,
-        seed=seed,
-    ).start()
+    return traffic.start_load(stack, readers, registrants, MIN_FILL_SECONDS, seed=seed)
 
 
 def one_registration(stack) -> traffic.Attempt:

@@ -17,14 +17,7 @@ REGISTRANTS = 4
 
 
 def test_load_serves_everything_and_delivers_every_email_once(stack):
-    load = traffic.Load(
-        stack.base,
-        stack.catalogue,
-        readers=READERS,
-        registrants=REGISTRANTS,
-        run=traffic.new_run_id(),
-        min_fill=MIN_FILL_SECONDS,
-    ).start()
+    load = traffic.start_load(stack, READERS, REGISTRANTS, MIN_FILL_SECONDS)
     time.sleep(SECONDS)
     load.stop()
     elapsed = load.stopped - load.started

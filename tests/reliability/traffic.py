@@ -504,3 +504,16 @@ class Load:
 
 def new_run_id() -> str:
     return uuid.uuid4().hex[:8]
+
+
+def start_load(stack, readers: int, registrants: int, min_fill: float, seed: int = 1) -> Load:
+    """Readers and registrants against the served stack, each run with its own id."""
+    return Load(
+        stack.base,
+        stack.catalogue,
+        readers=readers,
+        registrants=registrants,
+        run=new_run_id(),
+        min_fill=min_fill,
+        seed=seed,
+    ).start()

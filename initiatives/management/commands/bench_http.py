@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+
+from initiatives.benchmark import free_port
 
 TARGET_RATIOS = {"list": 0.25, "detail": 0.4}
 TARGET_P95_MS = 300
@@ -133,7 +134,8 @@ class Command(BaseCommand):
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (loopback)
             if response.status != 200:
                 raise CommandError(f"{path} answered {response.status}")
-        self.wrk(url, self.options["warmup"])
+        if self.options["warmup"] > 0:
+            self.wrk(url, self.options["warmup"])
         peak = self.wrk(url, self.options["duration"])
         paced = self.wrk(url, self.options["duration"], rate=peak.rate * LOAD_SHARE)
         self.stderr.write(f"  {path}: {peak.rate:.0f} req/s, p95 {paced.p95:.1f} ms at 70%")
@@ -221,12 +223,6 @@ def static_url(name: str) -> str:
         raise CommandError("No static files manifest: run collectstatic (make bench-http does).")
     hashed = json.loads(manifest.read_text())["paths"][name]
     return "/" + settings.STATIC_URL.strip("/") + "/" + hashed
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class serving:

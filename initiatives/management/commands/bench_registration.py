@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from psycopg import sql
 
-from initiatives.benchmark import format_table, server_params
+from initiatives.benchmark import format_table, free_port, server_params
 from initiatives.models import Initiative, Organization, OutboundEmail, Registration
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.forms import new_token
@@ -105,13 +105,6 @@ def bench_database(keep: bool):
 
 
 # --- mail servers: a real one, a closed port, one that never answers --------------------------
-
-
-def free_port() -> int:
-    """A port nothing listens on (bound, then released)."""
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager
