@@ -143,10 +143,14 @@ def test_postgresql_crash_and_restart_recovers_by_itself(stack, restore):
 
 
 def owner_of(peer: tuple) -> int | None:
-    """The pid of the local process on the other end of an SMTP session."""
-    for connection in psutil.net_connections(kind="tcp"):
-        if connection.laddr and tuple(connection.laddr)[:2] == tuple(peer)[:2]:
-            return connection.pid
+    """The pid of the local process on the other end of an SMTP session (looked up a few times:
+    one scan of /proc can miss a socket, or see it before its owner is known)."""
+    for _ in range(20):
+        for connection in psutil.net_connections(kind="tcp"):
+            if connection.laddr and tuple(connection.laddr)[:2] == tuple(peer)[:2]:
+                if connection.pid is not None:
+                    return connection.pid
+        time.sleep(0.05)
     return None
 
 
