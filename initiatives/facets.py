@@ -21,6 +21,13 @@ class FacetOption:
     count: int
     selected: bool
     title: str = ""  # a longer name, for organizations
+    estimated: bool = False  # scaled from a sample of a very large result (search.sampling)
+
+    @property
+    def count_label(self) -> str:
+        if not self.estimated:
+            return str(self.count)
+        return f"about {self.count:,}" if self.count else "few"
 
 
 def _without(data, facet: str):
@@ -60,9 +67,26 @@ def _partner_counts(initiative_ids: list[int]) -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[FacetOption]]:
+def facet_options(
+    filterset: InitiativeFilter, rows=None, sample=None
+) -> dict[str, list[FacetOption]]:
     """Counts per option. ``rows`` (``row_fields`` of every current result), when given, answers
-    every facet that has nothing selected without another query over the catalogue."""
+    every facet that has nothing selected without another query over the catalogue. With a
+    ``sample`` (``search.sampling``), ``rows`` are only its first matches and those counts are
+    scaled up and marked as estimates."""
+    options = _facet_options(filterset, rows)
+    if sample is not None:
+        selected = getattr(filterset.form, "cleaned_data", {})
+        for facet, facet_options_ in options.items():
+            if selected.get(facet):
+                continue  # counted exactly, over every match
+            for option in facet_options_:
+                option.count = sample.scaled(option.count)
+                option.estimated = True
+    return options
+
+
+def _facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[FacetOption]]:
     data = filterset.data
     searched = (
         filterset.search_outcome.queryset

@@ -12,7 +12,7 @@ from django.http import QueryDict
 from .facets import FacetOption, facet_options, row_fields
 from .filters import FilterChoices, InitiativeFilter
 from .models import Initiative
-from .search import engine
+from .search import engine, sampling
 
 PAGE_SIZE = 120  # browsing: the whole current catalogue (118) on one page, as the source page
 SEARCH_PAGE_SIZE = 20  # ranked results: the best ones first, highlighted
@@ -32,6 +32,10 @@ class Listing:
     selected: list[SelectedFilter]
     highlights: dict[int, dict] = field(default_factory=dict)
     ignored: list[str] = field(default_factory=list)
+    # A very large result (search.sampling): the count and facets are estimates, and whether
+    # the best results are exactly those of the full order.
+    estimated: bool = False
+    best_exact: bool = True
 
     @property
     def query(self) -> str:
@@ -44,6 +48,14 @@ class Listing:
     @property
     def count(self) -> int:
         return self.page.paginator.count
+
+    @property
+    def count_label(self) -> str:
+        return f"about {self.count:,}" if self.estimated else str(self.count)
+
+    @property
+    def estimated_from(self) -> str:
+        return f"{sampling.EXHAUSTIVE_LIMIT:,}"
 
     @property
     def sort(self) -> str:
@@ -173,15 +185,69 @@ def search_rows(filterset: InitiativeFilter):
 def _search_listing(filterset, page_number, page_size) -> Listing:
     """A search reads its matches once: the ranked ids and facet fields of every result give
     the total, the page and the facet counts; then the page's initiatives are fetched by id."""
+    estimated = _estimated_search_listing(filterset, page_number, page_size)
+    if estimated is not None:
+        return estimated
     rows = list(search_rows(filterset))
     page = Paginator(rows, page_size).get_page(page_number)
     ids = [row[0] for row in page.object_list]
+    facets = facet_options(filterset, rows=rows)
+    return _search_page(filterset, page, ids, facets)
+
+
+def _search_page(filterset, page, ids, facets, **extra) -> Listing:
     found = Initiative.objects.filter(pk__in=ids).for_result_cards()
     by_id = {initiative.pk: initiative for initiative in found}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
-    facets = facet_options(filterset, rows=rows)
     highlights = engine.headlines(Initiative, ids, filterset.search_outcome.parsed)
-    return _listing(filterset, page, facets, highlights)
+    listing = _listing(filterset, page, facets, highlights)
+    for name, value in extra.items():
+        setattr(listing, name, value)
+    return listing
+
+
+class _EstimatedResults:
+    """The best results' ids, for a paginator that counts the estimated total."""
+
+    def __init__(self, ids: list[int], estimate: int):
+        self.ids, self.estimate = ids, estimate
+
+    def __len__(self) -> int:
+        return self.estimate
+
+    def __getitem__(self, index):
+        return self.ids[index]
+
+
+def _estimated_search_listing(filterset, page_number, page_size) -> Listing | None:
+    """A search matching more than ``sampling.EXHAUSTIVE_LIMIT`` initiatives: a sample of its
+    matches gives estimated counts, and the best results are picked as in the full order.
+
+    Only for the relevance order within the first ``RANK_DEPTH`` results; other orders, deeper
+    pages and searches relaxed to partial matches visit every match, as before.
+    """
+    outcome = filterset.search_outcome
+    if filterset.sort_order != "relevance" or outcome.relaxed:
+        return None
+    try:
+        number = int(page_number or 1)
+    except (TypeError, ValueError):
+        number = 1  # as Paginator.get_page
+    if number < 1 or number * page_size > engine.RANK_DEPTH:
+        return None
+    fields = row_fields(filterset.choices)
+    sample = sampling.sample_matches(filterset.qs, fields, sampling.EXHAUSTIVE_LIMIT)
+    if sample is None:
+        return None
+    others = InitiativeFilter(
+        _replace(filterset.data, q=None, sort=None), choices=filterset.choices
+    ).qs
+    best = sampling.best_matches(outcome, others, sample, engine.RANK_DEPTH)
+    page = Paginator(_EstimatedResults(best.ids, sample.estimate), page_size).get_page(number)
+    facets = facet_options(filterset, rows=sample.rows, sample=sample)
+    return _search_page(
+        filterset, page, list(page.object_list), facets, estimated=True, best_exact=best.exact
+    )
 
 
 def _listing(filterset, page, facets, highlights=None) -> Listing:

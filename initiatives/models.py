@@ -6,18 +6,23 @@ path it takes: the admin, a seed load, or a shell.
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchConfig, SearchQueryField, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
-from .search.document import keywords_for, search_head_expression, search_vector_expression
+from .search.document import (
+    SEARCH_CONFIG,
+    keywords_for,
+    search_head_expression,
+    search_vector_expression,
+)
 
 CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
 NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
@@ -225,6 +230,9 @@ class Initiative(models.Model):
         editable=False,
         help_text="Codes, group and organization names, kept in step by the application.",
     )
+    # One word per indexed phrase this text holds ("zzphrase12"), written by a database trigger
+    # (migration 0012, search.phrases): part of search_vector, so a phrase costs one index probe.
+    search_phrases = models.TextField(blank=True, default="", editable=False)
     search_vector = models.GeneratedField(
         expression=search_vector_expression(),
         output_field=SearchVectorField(),
@@ -241,7 +249,13 @@ class Initiative(models.Model):
     objects = InitiativeQuerySet.as_manager()
     # Who changed what and when; the generated search columns are derived, not history.
     history = HistoricalRecords(
-        excluded_fields=["search_vector", "search_head", "search_keywords", "seed_fingerprint"],
+        excluded_fields=[
+            "search_vector",
+            "search_head",
+            "search_keywords",
+            "search_phrases",
+            "seed_fingerprint",
+        ],
         m2m_fields=[partner_organizations],
     )
 
@@ -249,6 +263,9 @@ class Initiative(models.Model):
         ordering = ["code"]
         indexes = [
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
+            # Title-and-keyword matches come first in relevance order; a search matching very
+            # many initiatives reads only those through this index (search.sampling).
+            GinIndex(fields=["search_head"], name="initiative_search_head_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
             models.Index(fields=["updated_at"], name="initiative_updated_at"),
             # Whether any published initiative carries a status / regions (the optional facets)
@@ -317,6 +334,31 @@ class Initiative(models.Model):
     def excerpt(self) -> str:
         """The opening of the description that a result card shows."""
         return excerpt(self.description)
+
+
+class SearchPhrase(models.Model):
+    """A phrase of the synonyms or of an organization's name, indexed as one word.
+
+    Rows are only ever added (``search.phrases.sync_phrases``), together with the words of the
+    initiatives that hold the phrase, so a phrase listed here is always fully indexed.
+    """
+
+    words = models.TextField(unique=True, help_text="Lower-case words, separated by spaces.")
+    query = models.TextField(help_text="The phrase as a tsquery, as the search writes it.")
+    # Parsed once here, not for every initiative the trigger indexes.
+    compiled = models.GeneratedField(
+        expression=Func(
+            SearchConfig(SEARCH_CONFIG),
+            F("query"),
+            function="to_tsquery",
+            output_field=SearchQueryField(),
+        ),
+        output_field=SearchQueryField(),
+        db_persist=True,
+    )
+
+    def __str__(self):
+        return self.words
 
 
 # Registrations live in their own module; importing them here registers them with the app.

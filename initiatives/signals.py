@@ -7,7 +7,7 @@ from django.dispatch import receiver
 from catalogue.page_cache.middleware import version_changed
 
 from .models import Initiative, Organization, SubWorkingGroup
-from .search import spelling
+from .search import phrases, spelling
 
 
 @receiver(m2m_changed, sender=Initiative.partner_organizations.through)
@@ -26,6 +26,8 @@ def partners_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver(post_save, sender=Organization)
 def organization_saved(sender, instance, created, **kwargs):
+    # Its name and acronym are phrases people search by: indexed as single words.
+    phrases.sync_phrases()
     if created:
         return
     related = Initiative.objects.filter(lead_organization=instance) | Initiative.objects.filter(

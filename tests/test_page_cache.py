@@ -340,6 +340,9 @@ def test_every_catalogue_table_bumps_the_version():
         for model in apps.get_app_config("initiatives").get_models(include_auto_created=True)
         if model.__module__ == "initiatives.models" and "historical" not in model._meta.db_table
     }
+    # Search bookkeeping, not page content: a phrase is listed together with rewriting the
+    # initiatives that hold it, and that rewrite bumps the version.
+    catalogue_tables.discard("initiatives_searchphrase")
     with connection.cursor() as cursor:
         # pg_trigger, not information_schema.triggers (which leaves TRUNCATE triggers out).
         cursor.execute(

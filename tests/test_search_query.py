@@ -105,3 +105,19 @@ def test_the_curated_synonym_file_parses_and_rejects_bad_lines():
     assert ("early", "warning", "system") in table.expansions[("ews",)]
     with pytest.raises(ValueError, match="line 1"):
         parse_synonyms("nps | | new psychoactive substances")
+
+
+def test_a_phrase_holding_a_word_of_the_same_clause_is_left_out_of_matching_only():
+    synonyms = parse_synonyms(
+        "precursor | precursors | chemical precursors | precursor chemicals\n"
+        "disposal | safe disposal | destruction\n"
+    )
+    parsed = parse("precursor disposal", synonyms=synonyms)
+    # Whatever matches "chemical precursors" matches "precursors": the phrase adds index work,
+    # not results. "destruction" stays: it is another word.
+    assert parsed.all_tsquery == ("('precursor':* | 'precursors') & ('disposal':* | 'destruction')")
+    assert "'chemical' <-> 'precursors'" in parsed.any_tsquery  # ranking keeps every phrase
+    assert "'chemical'" not in parsed.any_matching_tsquery
+    # A phrase whose words are not alternatives on their own is kept.
+    nps = parse("NPS")
+    assert "'new' <-> 'psychoactive'" in nps.all_tsquery

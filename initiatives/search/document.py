@@ -29,10 +29,13 @@ def folded(expression):
 
 
 def search_vector_expression():
+    # The phrase words come last, so the other parts keep the positions the phrase trigger
+    # (migration 0012) computes them at; no ranking query names them.
     return (
         SearchVector(folded(F("title")), weight="A", config=SEARCH_CONFIG)
         + SearchVector(folded(F("search_keywords")), weight="B", config=SEARCH_CONFIG)
         + SearchVector(folded(F("description")), weight="C", config=SEARCH_CONFIG)
+        + SearchVector(F("search_phrases"), weight="D", config=SEARCH_CONFIG)
     )
 
 

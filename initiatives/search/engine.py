@@ -22,6 +22,7 @@ from django.db.models.functions import RowNumber
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import phrases
 from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded
 from .query import ParsedQuery, curated_synonyms, organization_synonyms, parse_query
 from .spelling import current_vocabulary
@@ -100,7 +101,9 @@ def build_query(text: str, organizations) -> ParsedQuery:
     """Parse with the curated synonyms, the organizations' names and the catalogue's spelling."""
     synonyms = curated_synonyms().merged(organization_synonyms(organizations))
     vocabulary = current_vocabulary()
-    return parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
+    parsed = parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
+    parsed.tokens = phrases.known_tokens()
+    return parsed
 
 
 def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
@@ -139,7 +142,7 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
         start=Value(0, output_field=IntegerField()),
     )
     relaxed = (
-        queryset.filter(search_vector=any_query)
+        queryset.filter(search_vector=ts(parsed.any_matching_tsquery))
         .annotate(coverage=coverage)
         .filter(coverage__gte=parsed.minimum_match)
         .annotate(rank=rank, head_rank=head_rank)

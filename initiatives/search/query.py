@@ -31,7 +31,10 @@ class Alternative:
     prefix: bool = False  # the last word also matches as a prefix
     typed: bool = True  # typed by the person, not added by expansion
 
-    def tsquery(self) -> str:
+    def tsquery(self, tokens: dict | None = None) -> str:
+        """``tokens``: indexed phrases' words (search.phrases), used for a phrase listed there."""
+        if tokens and len(self.words) > 1 and not self.prefix and self.words in tokens:
+            return f"'{tokens[self.words]}'"
         parts = [f"'{word}'" for word in self.words]
         if self.prefix:
             parts[-1] += ":*"
@@ -49,9 +52,27 @@ class Clause:
     def typed_text(self) -> str:
         return " or ".join(" ".join(a.words) for a in self.alternatives if a.typed)
 
-    def tsquery(self) -> str:
-        unique = list(dict.fromkeys(alternative.tsquery() for alternative in self.alternatives))
+    def tsquery(self, matching: bool = False, tokens: dict | None = None) -> str:
+        """``matching``: without the phrases that cannot change which initiatives match."""
+        alternatives = self.matching_alternatives() if matching else self.alternatives
+        unique = list(dict.fromkeys(alternative.tsquery(tokens) for alternative in alternatives))
         return unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")"
+
+    def matching_alternatives(self) -> list[Alternative]:
+        """The alternatives less each phrase holding a word that is an alternative on its own
+        ("chemical precursors" beside "precursors"): whatever matches the phrase matches the
+        word, so the phrase only costs index work (its other words are often common ones).
+        Ranking keeps them: a phrase found counts for more."""
+        single = {
+            alternative.words[0]
+            for alternative in self.alternatives
+            if len(alternative.words) == 1 and not is_stop_word(alternative.words[0])
+        }
+        return [
+            alternative
+            for alternative in self.alternatives
+            if len(alternative.words) == 1 or not single.intersection(alternative.words)
+        ]
 
 
 @dataclass
@@ -60,6 +81,8 @@ class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)
     excluded: list[Phrase] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
+    # Indexed phrases' words (search.phrases): matching search_vector asks for these instead.
+    tokens: dict[Phrase, str] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
@@ -71,13 +94,30 @@ class ParsedQuery:
 
     @property
     def all_tsquery(self) -> str:
-        """Every clause must match."""
-        return " & ".join(clause.tsquery() for clause in self.clauses) + self._exclusions()
+        """Every clause must match, in ``search_vector`` (with the indexed phrases' words, and
+        see ``Clause.matching_alternatives``)."""
+        return (
+            " & ".join(clause.tsquery(matching=True, tokens=self.tokens) for clause in self.clauses)
+            + self._exclusions()
+        )
 
     @property
     def any_tsquery(self) -> str:
-        """At least one clause matches: for ranking, highlighting and the relaxed search."""
-        body = " | ".join(clause.tsquery() for clause in self.clauses)
+        """At least one clause matches: for ranking (every phrase, as typed or expanded)."""
+        return self._any(matching=False)
+
+    @property
+    def any_matching_tsquery(self) -> str:
+        """The same initiatives as ``any_tsquery``, in ``search_vector``, for less index work."""
+        return self._any(matching=True, tokens=self.tokens)
+
+    @property
+    def head_tsquery(self) -> str:
+        """As ``any_matching_tsquery``, for ``search_head``, which holds no phrase words."""
+        return self._any(matching=True)
+
+    def _any(self, matching: bool, tokens: dict | None = None) -> str:
+        body = " | ".join(clause.tsquery(matching, tokens) for clause in self.clauses)
         return (f"({body})" if len(self.clauses) > 1 else body) + self._exclusions()
 
     @property
@@ -96,7 +136,10 @@ class ParsedQuery:
         return " | ".join(dict.fromkeys(alternatives))
 
     def clause_tsqueries(self) -> list[str]:
-        return [clause.tsquery() + self._exclusions() for clause in self.clauses]
+        return [
+            clause.tsquery(matching=True, tokens=self.tokens) + self._exclusions()
+            for clause in self.clauses
+        ]
 
     @property
     def minimum_match(self) -> int:
@@ -193,6 +236,7 @@ class _Unit:
     quoted: bool = False
     negated: bool = False
     joined_by_or: bool = False  # "or" came just before this unit
+    known_phrase: bool = False  # several typed words that are a phrase of the synonyms
 
 
 def _units(text: str) -> list[_Unit]:
@@ -257,6 +301,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
             " ".join(u.raw for u in positive[index : index + span]),
             quoted=unit.quoted,
             joined_by_or=unit.joined_by_or,
+            known_phrase=span > 1,
         )
         if merged.joined_by_or and groups:
             groups[-1].append(merged)
@@ -272,7 +317,9 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
             if not _meaningful(unit.words) and not acronym_only:
                 continue
             if not acronym_only:
-                alternatives.append(Alternative(unit.words, prefix=not unit.quoted))
+                # A known phrase is matched as it is known (and so can be an indexed one).
+                prefix = not unit.quoted and not unit.known_phrase
+                alternatives.append(Alternative(unit.words, prefix=prefix))
             if unit.quoted:
                 continue
             for expansion in sorted(synonyms.get(unit.words)):

@@ -1,0 +1,150 @@
+"""Searches that match very many initiatives: counts estimated from a bounded sample.
+
+An exact count and exact facet counts visit every match. On a catalogue of 100,000, a broad
+search ("NPS", "CICAD") matches 10,000 to 25,000 initiatives, and visiting them all takes
+longer than a page should. So beyond ``EXHAUSTIVE_LIMIT`` matches, the list page reads only the
+first ``EXHAUSTIVE_LIMIT + 1`` matches in the table's physical order (the order in which the GIN
+bitmap scan returns them) and scales up by the share of the table's rows stored up to the last
+match read. The page shows such counts as "about". The real catalogue, far
+below the limit, is always counted exactly.
+
+The best results are still found among all matches whose title or keywords match, through their
+own index (``search_head``), as the full ranking does; see ``listing``.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.postgres.search import SearchRank
+from django.db import connection
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
+
+from . import engine
+
+# Matches counted exactly; beyond, counts are estimated. At least engine.RANK_DEPTH, so that the
+# sample always holds enough matches to fill the best results.
+EXHAUSTIVE_LIMIT = 2_000
+HEAD_LIMIT = 2_000  # title-and-keyword matches read to pick the best results
+_BLOCK = "_block"
+
+
+@dataclass
+class Sample:
+    rows: list[tuple]  # the requested fields of the first matches (code last), physical order
+    scale: float  # estimated matches per sampled one
+
+    @property
+    def estimate(self) -> int:
+        return max(len(self.rows), round_estimate(len(self.rows) * self.scale))
+
+    def scaled(self, count: int) -> int:
+        return round_estimate(count * self.scale) if count else 0
+
+
+def round_estimate(value: float) -> int:
+    """Two significant figures: an estimate should not look more precise than it is."""
+    value = round(value)
+    if value < 100:
+        return value
+    magnitude = 10 ** (len(str(value)) - 2)
+    return round(value / magnitude) * magnitude
+
+
+# Below this many pages, the table's rows are counted; above, its statistics are trusted.
+COUNTED_PAGES = 1_000
+
+
+def share_read(model, last_block: int) -> float:
+    """The share of the table's rows stored up to ``last_block``, included.
+
+    Counted in rows, not blocks: after many updates, pages of dead rows (at the end, or
+    anywhere) would make a share of blocks say little about the share of initiatives.
+    """
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT (SELECT count(*) FROM "{table}" WHERE ctid <= %s::tid), '
+            "reltuples, relpages FROM pg_class WHERE oid = %s::regclass",
+            [f"({last_block},65535)", table],
+        )
+        before, total, pages = cursor.fetchone()
+        if total < 0 or pages < COUNTED_PAGES:  # never analysed, or cheap to count
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            (total,) = cursor.fetchone()
+    return before / max(total, before, 1)
+
+
+def sample_matches(queryset: QuerySet, fields: tuple[str, ...], limit: int) -> Sample | None:
+    """The first ``limit + 1`` matches, or None when there are no more than ``limit`` (count
+    them exactly) or when they did not come in physical order (a plan through another index:
+    the blocks then say nothing about the share read)."""
+    table = queryset.model._meta.db_table
+    block = RawSQL(f'("{table}".ctid::text::point)[0]::bigint', [])
+    rows = list(
+        queryset.order_by()
+        .annotate(**{_BLOCK: block})
+        .values_list(*fields, "code", _BLOCK)[: limit + 1]
+    )
+    if len(rows) <= limit:
+        return None
+    blocks = [row[-1] for row in rows]
+    if any(later < earlier for earlier, later in zip(blocks, blocks[1:], strict=False)):
+        return None
+    return Sample([row[:-1] for row in rows], 1 / share_read(queryset.model, blocks[-1]))
+
+
+@dataclass
+class Candidates:
+    """The best matches, ranked in full, and whether they are exactly those of the full order."""
+
+    ids: list[int]
+    exact: bool
+
+
+def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Candidates:
+    """The ``depth`` best matches, in the list page's relevance order.
+
+    The full order puts matches in titles and keywords first (by ``head_rank``, then code) and
+    ranks its first ``depth`` with the whole vector. Here the title-and-keyword matches are read
+    through their own index; when there are at least ``depth`` and at most ``HEAD_LIMIT`` of
+    them, the result is exactly the full order's. ``filtered`` carries every filter but ``q``.
+    """
+    parsed = outcome.parsed
+    query = engine.ts(parsed.all_tsquery)
+    any_query = engine.ts(parsed.any_tsquery)
+    # Rows whose title or keywords match any clause come first in the full order too. Whether
+    # they match every clause (and none of the excluded words) is up to the whole vector.
+    heads = filtered.filter(search_head=engine.ts(parsed.head_tsquery))
+    if len(parsed.clauses) > 1 or parsed.excluded:
+        heads = heads.filter(search_vector=query)
+    head_rank = SearchRank(
+        F("search_head"),
+        any_query,
+        weights=engine.RANK_WEIGHTS,
+        normalization=engine.RANK_NORMALIZATION,
+    )
+    head_rows = list(
+        heads.order_by()
+        .annotate(head_rank=head_rank)
+        .values_list("pk", "code", "head_rank")[: HEAD_LIMIT + 1]
+    )
+    # Exact when the first pass's order is fully known: all title-and-keyword matches read,
+    # and a one-clause query without phrases (ts_rank scores the words of a phrase even where
+    # the phrase is not matched, so the first pass can then rank rows this query leaves out).
+    plain = len(parsed.clauses) == 1 and "<" not in parsed.any_tsquery
+    exact = plain and depth <= len(head_rows) <= HEAD_LIMIT
+    head_rows.sort(key=lambda row: (-row[2], row[1]))
+    chosen = [pk for pk, *_ in head_rows[:depth]]
+    if len(chosen) < depth:  # few title matches: description matches follow, by code
+        seen = set(chosen)
+        rest = sorted((row[-1], row[0]) for row in sample.rows if row[0] not in seen)
+        chosen += [pk for _, pk in rest[: depth - len(chosen)]]
+    rank = SearchRank(
+        F("search_vector"),
+        any_query,
+        weights=engine.RANK_WEIGHTS,
+        normalization=engine.RANK_NORMALIZATION,
+    )
+    ranked = filtered.model.objects.filter(pk__in=chosen).annotate(rank=rank)
+    order = sorted(ranked.values_list("rank", "code", "pk"), key=lambda row: (-row[0], row[1]))
+    return Candidates([pk for *_, pk in order], exact)
