@@ -19,16 +19,22 @@ PLAIN = "aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuuyyzzzsssttrrlllg"
 
 FUNCTIONS = """
 CREATE FUNCTION {schema}.initiatives_phrase_words(title text, keywords text, description text)
-RETURNS text LANGUAGE sql STABLE
+RETURNS text LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
-    -- The first three parts of search_vector, positions included (its fourth part is this).
-    SELECT coalesce(string_agg('zzphrase' || p.id, ' ' ORDER BY p.id), '')
-    FROM {schema}.initiatives_searchphrase p
-    WHERE (
+DECLARE
+    -- The first three parts of search_vector, positions included (its fourth part is this),
+    -- built once (in a plain SQL function it was rebuilt for every phrase).
+    document tsvector :=
         to_tsvector('english'::regconfig, translate(lower(coalesce(title, '')), '{accented}', '{plain}'))
         || to_tsvector('english'::regconfig, translate(lower(coalesce(keywords, '')), '{accented}', '{plain}'))
-        || to_tsvector('english'::regconfig, translate(lower(coalesce(description, '')), '{accented}', '{plain}'))
-    ) @@ p.compiled
+        || to_tsvector('english'::regconfig, translate(lower(coalesce(description, '')), '{accented}', '{plain}'));
+BEGIN
+    RETURN (
+        SELECT coalesce(string_agg('zzphrase' || p.id, ' ' ORDER BY p.id), '')
+        FROM {schema}.initiatives_searchphrase p
+        WHERE document @@ p.compiled
+    );
+END
 $$;
 
 CREATE FUNCTION {schema}.initiatives_initiative_phrases() RETURNS trigger LANGUAGE plpgsql
