@@ -89,8 +89,9 @@ bench: setup-db
 bench-registration: setup-db
 	$(WITH_DB) $(PY) manage.py bench_registration $(BENCH_ARGS)
 
-# Load and fault runs against gunicorn on loopback (tests/reliability/; not part of `make test`):
-# its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail workers, about 4 min.
+# Load and fault runs against gunicorn on loopback (tests/reliability/; not part of `make test`,
+# run by CI after it): its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail
+# workers, about 3 to 4 min.
 # RELIABILITY_LOAD_SECONDS (default 60) sets the load run's length; figures are printed at the end.
 reliability: install
 	$(VENV)/bin/pytest -m reliability tests/reliability -v $(PYTEST_ARGS)

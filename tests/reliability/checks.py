@@ -6,17 +6,23 @@ from collections import Counter
 from tests.reliability.traffic import Attempt, Catalogue
 
 
+def pending(cluster) -> int:
+    """E-mails not sent yet: queued, being retried, or claimed by a worker (maybe mid-send)."""
+    with cluster.connect() as conn:
+        (count,) = conn.execute(
+            "SELECT count(*) FROM initiatives_outboundemail WHERE status = 'pending'"
+        ).fetchone()
+    return count
+
+
 def wait_until_delivered(cluster, timeout: float = 90) -> float:
     """Wait until the outbox has nothing pending; return how long that took."""
     started = time.monotonic()
     while True:
-        with cluster.connect() as conn:
-            (pending,) = conn.execute(
-                "SELECT count(*) FROM initiatives_outboundemail WHERE status = 'pending'"
-            ).fetchone()
-        if pending == 0:
+        pending_now = pending(cluster)
+        if pending_now == 0:
             return time.monotonic() - started
-        assert time.monotonic() - started < timeout, f"{pending} e-mails still pending"
+        assert time.monotonic() - started < timeout, f"{pending_now} e-mails still pending"
         time.sleep(0.5)
 
 

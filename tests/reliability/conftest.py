@@ -2,7 +2,8 @@
 
 One session-wide stack: a throwaway PostgreSQL cluster (migrated, seeded), a real SMTP server,
 gunicorn as `make serve` runs it and two e-mail workers, all on loopback. Scenarios that break a
-part of it (SMTP down, PostgreSQL crashed, a worker killed) restore it before they end.
+part of it (SMTP down, PostgreSQL crashed, a worker killed) restore it before they end, and each
+one starts only once the stack is whole and quiet again (test_faults.scenario).
 """
 
 import logging
@@ -22,6 +23,7 @@ from tests.reliability.servers import (
     remove_tree,
     served_env,
 )
+from tests.reliability.smtp_hold import HoldingRecorder
 from tests.smtp_server import SMTPServer
 
 # Addresses of a few organizations, so that requests are routed to several recipients.
@@ -83,6 +85,7 @@ def stack(request):
         cluster.start()
         cluster.create_database()
         smtp = SMTPServer()
+        smtp.recorder = HoldingRecorder()  # the fault scenarios hold back a chosen answer
         smtp.start()
         env = served_env(
             cluster,

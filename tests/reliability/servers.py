@@ -12,6 +12,7 @@ import urllib.request
 import warnings
 from pathlib import Path
 
+import psutil
 import psycopg
 
 from tests.smtp_server import free_port
@@ -259,11 +260,45 @@ class Workers:
         self.processes.append(process)
         return process
 
-    def by_pid(self, pid: int) -> Process | None:
-        return next((p for p in self.processes if p.pid == pid), None)
-
     def alive(self) -> list[Process]:
         return [p for p in self.processes if p.alive()]
+
+    @staticmethod
+    def connections(process: Process) -> list:
+        """The process's own TCP sockets (its open descriptors, not a scan of every process)."""
+        try:
+            return psutil.Process(process.pid).net_connections(kind="tcp4")
+        except psutil.Error:  # gone (or a zombie) meanwhile
+            return []
+
+    def owner_of(self, peer: tuple, server: tuple) -> Process | None:
+        """The worker on the client end of the TCP connection peer → server (both (host, port)).
+
+        Only our workers' own sockets are looked at, and the whole connection is matched, not
+        the client's port alone: Linux gives the same ephemeral port to connections to different
+        servers, so machine-wide, other sockets (of gunicorn, PostgreSQL clients, or closed ones
+        in TIME_WAIT, with no owner) often share the port number of a worker's SMTP connection.
+        """
+        for process in self.alive():
+            for connection in self.connections(process):
+                if (
+                    connection.status == psutil.CONN_ESTABLISHED
+                    and tuple(connection.laddr or ())[:2] == tuple(peer)[:2]
+                    and tuple(connection.raddr or ())[:2] == tuple(server)[:2]
+                ):
+                    return process
+        return None
+
+    def describe_connections(self) -> str:
+        return "; ".join(
+            f"{p.name} (pid {p.pid}, {'alive' if p.alive() else 'dead'}): "
+            + ", ".join(
+                f"{tuple(c.laddr)[1]}->{tuple(c.raddr)[1]} {c.status}"
+                for c in self.connections(p)
+                if c.raddr
+            )
+            for p in self.processes
+        )
 
     def stop(self) -> None:
         for process in self.processes:

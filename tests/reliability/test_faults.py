@@ -2,7 +2,6 @@
 SIGKILLed while sending (before the server accepted, and after). Afterwards nothing is lost,
 nothing is sent twice, and the service is back without anyone doing anything."""
 
-import threading
 import time
 
 import psutil
@@ -10,43 +9,129 @@ import pytest
 
 from tests.reliability import checks, traffic
 from tests.reliability.conftest import EMAIL_TIMEOUT, MIN_FILL_SECONDS
-from tests.reliability.servers import http_status, wait_for
+from tests.reliability.servers import Process, http_status, wait_for
+from tests.reliability.smtp_hold import CLIENT_GONE, RELEASED, Hold
 
 pytestmark = pytest.mark.reliability
+
+# How long the SMTP server may hold back an answer for a scenario to act: shorter than the
+# workers' own wait (EMAIL_TIMEOUT), so that a worker never gives up by itself during a hold.
+HOLD_SECONDS = EMAIL_TIMEOUT * 0.75
+# Waiting for the stack to be whole and quiet before a scenario: the longest is a message whose
+# worker died, retried when its claim expires (10 × EMAIL_TIMEOUT), plus back-offs.
+QUIET_SECONDS = 120
 
 
 def background(stack, readers=3, registrants=3, seed=2) -> traffic.Load:
     return traffic.start_load(stack, readers, registrants, MIN_FILL_SECONDS, seed=seed)
 
 
-def one_registration(stack) -> traffic.Attempt:
-    """One registration for initiatives routed to three addresses: four e-mails."""
-    stats = traffic.Stats()
-    registrant = traffic.Registrant(
+def new_registrant(stack) -> traffic.Registrant:
+    return traffic.Registrant(
         stack.base,
-        stats,
+        traffic.Stats(),
         stack.catalogue,
         traffic.random.Random(7),
         traffic.new_run_id(),
         MIN_FILL_SECONDS,
     )
-    attempt = registrant.step(codes=stack.catalogue.spread(3))
-    assert attempt.outcome == "accepted", (attempt, stats.problems)
+
+
+def register(registrant: traffic.Registrant) -> traffic.Attempt:
+    """One registration for initiatives routed to three addresses: four e-mails."""
+    attempt = registrant.step(codes=registrant.catalogue.spread(3))
+    assert attempt.outcome == "accepted", (attempt, registrant.stats.problems)
     return attempt
 
 
-@pytest.fixture
-def restore(stack):
-    """Whatever a scenario breaks is mended before the next one, even if it fails."""
-    yield
-    stack.smtp.recorder.delay = stack.smtp.recorder.quit_delay = 0.0
-    stack.smtp.recorder.on_data = stack.smtp.recorder.on_quit = None
+def of_registrant(registrant: traffic.Registrant):
+    """Whether an e-mail is one of this registrant's (the confirmation to them, or a request
+    whose Reply-To is them), and not a message left over from another scenario."""
+    prefix = f"official.{registrant.run}."
+
+    def belongs(message, rcpt_tos) -> bool:
+        return any(prefix in address for address in [*rcpt_tos, str(message["Reply-To"] or "")])
+
+    return belongs
+
+
+def sender(stack, hold: Hold) -> Process:
+    """The worker on the other end of the held SMTP conversation."""
+    server = ("127.0.0.1", stack.smtp.port)
+    worker = stack.workers.owner_of(hold.peer, server)
+    assert worker is not None, (
+        f"no worker of ours has the SMTP connection {hold.peer} -> {server}; "
+        f"{stack.workers.describe_connections()}"
+    )
+    return worker
+
+
+def port_twins(peer: tuple, server: tuple) -> int:
+    """Other sockets on this machine with the SMTP client's own address (host, port), on
+    connections to elsewhere: what matching the client's port alone could pick instead."""
+    return sum(
+        1
+        for connection in psutil.net_connections(kind="tcp4")
+        if tuple(connection.laddr or ())[:2] == tuple(peer)[:2]
+        and tuple(connection.raddr or ())[:2] != tuple(server)[:2]
+    )
+
+
+def mend(stack) -> None:
+    """Undo whatever a scenario breaks: SMTP down or holding, PostgreSQL down, a worker dead."""
+    recorder = stack.smtp.recorder
+    recorder.disarm()
+    recorder.delay = recorder.quit_delay = 0.0
+    recorder.on_data = recorder.on_quit = None
     if not stack.smtp.running:
         stack.smtp.start()
     if not stack.cluster.running():
         stack.cluster.start()
     while len(stack.workers.alive()) < 2:
         stack.workers.add()
+
+
+def wait_until_quiet(stack, timeout: float = QUIET_SECONDS) -> float:
+    """Until gunicorn is ready, both workers run and the outbox is empty (nothing queued,
+    claimed or in flight); a scenario then sees only its own e-mails."""
+    problems: list[str] = []
+
+    def quiet() -> bool:
+        problems.clear()
+        if not stack.web.alive():
+            problems.append("gunicorn exited")
+        if len(stack.workers.alive()) != 2:
+            problems.append(f"{len(stack.workers.alive())} workers alive, not 2")
+        if http_status(stack.base + "/readyz") != 200:
+            problems.append("/readyz does not answer 200")
+        try:
+            pending = checks.pending(stack.cluster)
+        except Exception as error:  # noqa: BLE001  (reported below)
+            problems.append(f"outbox unreadable: {type(error).__name__}: {error}")
+        else:
+            if pending:
+                problems.append(f"{pending} e-mails still pending")
+        return not problems
+
+    try:
+        return wait_for(quiet, timeout, 0.5, "a quiet stack")[1]
+    except AssertionError:
+        pytest.fail(
+            f"precondition: after {timeout:.0f} s the stack is still not whole and quiet: "
+            + "; ".join(problems),
+            pytrace=False,
+        )
+
+
+@pytest.fixture
+def scenario(stack):
+    """Each fault scenario starts from a whole, quiet stack, whatever the one before did or
+    failed to undo (a failure there is not carried over into this one), and mends the stack
+    when it ends, even if it fails."""
+    mend(stack)
+    wait_until_quiet(stack)
+    yield
+    mend(stack)
 
 
 def no_server_errors_but_503(stats: traffic.Stats, window: tuple[float, float]) -> None:
@@ -61,7 +146,7 @@ def no_server_errors_but_503(stats: traffic.Stats, window: tuple[float, float]) 
     assert not outside, f"503 outside the outage: {outside[:5]}"
 
 
-def test_smtp_down_then_back_every_email_delivered_once(stack, restore):
+def test_smtp_down_then_back_every_email_delivered_once(stack, scenario):
     load = background(stack)
     time.sleep(3)
     stack.smtp.stop()
@@ -93,7 +178,7 @@ def test_smtp_down_then_back_every_email_delivered_once(stack, restore):
     )
 
 
-def test_postgresql_crash_and_restart_recovers_by_itself(stack, restore):
+def test_postgresql_crash_and_restart_recovers_by_itself(stack, scenario):
     load = background(stack, readers=4, registrants=3, seed=3)
     time.sleep(4)
     crash_at = time.monotonic()
@@ -142,44 +227,32 @@ def test_postgresql_crash_and_restart_recovers_by_itself(stack, restore):
     )
 
 
-def owner_of(peer: tuple) -> int | None:
-    """The pid of the local process on the other end of an SMTP session (looked up a few times:
-    one scan of /proc can miss a socket, or see it before its owner is known)."""
-    for _ in range(20):
-        for connection in psutil.net_connections(kind="tcp"):
-            if connection.laddr and tuple(connection.laddr)[:2] == tuple(peer)[:2]:
-                if connection.pid is not None:
-                    return connection.pid
-        time.sleep(0.05)
-    return None
-
-
-def test_worker_killed_while_sending_its_message_is_delivered_once(stack, restore):
+def test_worker_killed_while_sending_its_message_is_delivered_once(stack, scenario):
     recorder = stack.smtp.recorder
-    # Slow DATA (within the workers' timeout): the kill lands before the server has answered.
-    recorder.delay = EMAIL_TIMEOUT * 0.75
-    in_data = threading.Event()
-    first: list = []
-
-    def on_data(peer, message_id):
-        if not first:
-            first.append((peer, message_id, owner_of(peer)))
-            in_data.set()
-
-    recorder.on_data = on_data
-    attempt = one_registration(stack)
-    assert in_data.wait(30), "no worker started sending"
-    peer, message_id, pid = first[0]
-    victim = stack.workers.by_pid(pid)
-    assert victim is not None, f"the sender {pid} is not one of our workers"
+    registrant = new_registrant(stack)
+    # The server holds back its answer to the first DATA of this registration's e-mails: the
+    # worker is killed while waiting for it, before the server has accepted anything.
+    recorder.hold_next("DATA", of_registrant(registrant), HOLD_SECONDS)
+    attempt = register(registrant)
+    hold = recorder.next_hold(timeout=60)
+    (message_id,) = hold.message_ids
+    victim = sender(stack, hold)
     victim.kill()
     killed_at = time.monotonic()
+    outcome = hold.wait_end(timeout=10)
+    assert outcome == CLIENT_GONE, (
+        f"the kill did not land mid-send: the hold {outcome} (kill "
+        f"{killed_at - hold.arrived_at:.2f} s into it, at most {HOLD_SECONDS} s)"
+    )
+    assert message_id in recorder.aborted
+    assert message_id not in recorder.message_ids(), "accepted from a killed client"
+    twins = port_twins(hold.peer, ("127.0.0.1", stack.smtp.port))
 
     _, redelivered_after = wait_for(
         lambda: message_id in recorder.message_ids(), 90, 0.1, f"{message_id} delivered again"
     )
-    assert message_id in recorder.aborted, "the kill did not land mid-send"
     survivors = stack.workers.alive()
+    assert survivors and victim not in survivors
     assert len(survivors) == 1, "only the surviving worker can have sent it"
     stack.workers.add()  # and a replacement, as a supervisor would start
     checks.wait_until_delivered(stack.cluster, timeout=60)
@@ -189,37 +262,37 @@ def test_worker_killed_while_sending_its_message_is_delivered_once(stack, restor
     # The killed attempt counts; the second one, once the dead worker's claim expired, sent it.
     assert row["attempts"] == 2
     traffic.REPORT.append(
-        f"worker SIGKILLed mid-DATA: {message_id} aborted at the server, delivered by the "
-        f"surviving worker {redelivered_after:.1f} s after the kill (its claim expired); "
-        f"{delivered['emails']} e-mails of that registration each delivered once"
+        f"worker SIGKILLed mid-DATA ({killed_at - hold.arrived_at:.2f} s into the held answer; "
+        f"{twins} other sockets shared its local port number): {message_id} aborted at the "
+        f"server, delivered by the surviving worker {redelivered_after:.1f} s after the kill (its "
+        f"claim expired); {delivered['emails']} e-mails of that registration each delivered once"
     )
     assert time.monotonic() - killed_at < 60
 
 
-def test_worker_killed_after_the_server_accepted_sends_no_second_copy(stack, restore):
-    """The server has answered 250 and the worker is closing the conversation (QUIT, slow to
-    answer) when it is SIGKILLed: the message was delivered, it is recorded as sent, and it is
-    not sent again."""
+def test_worker_killed_after_the_server_accepted_sends_no_second_copy(stack, scenario):
+    """The server has answered 250 and the worker is closing the conversation (its QUIT not
+    answered yet) when it is SIGKILLed: the message was delivered, it is recorded as sent, and
+    it is not sent again."""
     recorder = stack.smtp.recorder
-    recorder.quit_delay = EMAIL_TIMEOUT * 0.75
-    killed: list = []
-
-    def on_quit(peer):
-        if not killed:
-            pid = owner_of(peer)
-            victim = stack.workers.by_pid(pid)
-            killed.append((peer, pid))
-            if victim is not None:
-                victim.kill()
-
-    recorder.on_quit = on_quit
-    attempt = one_registration(stack)
-    wait_for(lambda: killed, 30, 0.1, "a worker closing a conversation")
-    peer, pid = killed[0]
-    assert stack.workers.by_pid(pid) is not None and not stack.workers.by_pid(pid).alive()
-    (victims_message,) = [d.message_id for d in recorder.deliveries if d.peer == peer]
-    recorder.on_quit = None
-    recorder.quit_delay = 0.0
+    registrant = new_registrant(stack)
+    recorder.hold_next("QUIT", of_registrant(registrant), HOLD_SECONDS)
+    attempt = register(registrant)
+    hold = recorder.next_hold(timeout=60)
+    victim = sender(stack, hold)
+    victim.kill()
+    killed_at = time.monotonic()
+    outcome = hold.wait_end(timeout=10)
+    assert outcome == CLIENT_GONE, (
+        f"the kill did not land before the answer to QUIT: the hold {outcome} (kill "
+        f"{killed_at - hold.arrived_at:.2f} s into it, at most {HOLD_SECONDS} s)"
+    )
+    assert hold.message_ids, "the held conversation delivered nothing"
+    victims = {r["message_id"]: r for r in checks.outbox(stack.cluster, [attempt.email])}
+    for message_id in hold.message_ids:
+        row = victims[message_id]
+        assert (row["status"], row["attempts"]) == ("sent", 1), f"not recorded before QUIT: {row}"
+    twins = port_twins(hold.peer, ("127.0.0.1", stack.smtp.port))
     stack.workers.add()
     checks.wait_until_delivered(stack.cluster, timeout=60)
     time.sleep(3)  # a second copy, if any, would be sent by now
@@ -227,40 +300,35 @@ def test_worker_killed_after_the_server_accepted_sends_no_second_copy(stack, res
     rows = checks.outbox(stack.cluster, [attempt.email])
     assert {row["attempts"] for row in rows} == {1}
     traffic.REPORT.append(
-        f"worker SIGKILLed after the 250, while closing the SMTP conversation: "
-        f"{victims_message} recorded sent at its first attempt, not sent again; "
-        f"{delivered['emails']} e-mails of that registration each delivered once"
+        f"worker SIGKILLed after the 250, while closing the SMTP conversation "
+        f"({killed_at - hold.arrived_at:.2f} s into the held answer to QUIT; {twins} other "
+        f"sockets shared its local port number): {', '.join(hold.message_ids)} recorded sent at "
+        f"its first attempt, not sent again; {delivered['emails']} e-mails of that registration "
+        f"each delivered once"
     )
 
 
-def test_postgresql_crash_while_sending_sends_no_second_copy(stack, restore):
+def test_postgresql_crash_while_sending_sends_no_second_copy(stack, scenario):
     """PostgreSQL crashes while the SMTP server is taking a message, which it then accepts: the
     worker cannot record "sent" until PostgreSQL is back, and the message must not go out again
     (neither by this worker nor by the other one once the database returns)."""
     recorder = stack.smtp.recorder
-    recorder.delay = EMAIL_TIMEOUT * 0.75  # the crash completes before the 250
-    target: list = []
-    crashed = threading.Event()
-
-    def crash():
-        stack.cluster.stop("immediate")
-        target.append(time.monotonic())
-        crashed.set()
-
-    def on_data(peer, message_id):
-        if not target:
-            target.append(message_id)
-            threading.Thread(target=crash).start()
-
-    recorder.on_data = on_data
-    attempt = one_registration(stack)
-    assert crashed.wait(30), "no worker started sending"
-    message_id, crashed_at = target
+    registrant = new_registrant(stack)
+    recorder.hold_next("DATA", of_registrant(registrant), HOLD_SECONDS)
+    attempt = register(registrant)
+    hold = recorder.next_hold(timeout=60)
+    (message_id,) = hold.message_ids
+    stack.cluster.stop("immediate")  # the crash completes before the 250
+    crashed_at = time.monotonic()
+    hold.release()
+    outcome = hold.wait_end(timeout=10)
+    assert outcome == RELEASED, (
+        f"the answer was not held until PostgreSQL had crashed: the hold {outcome} (crash done "
+        f"{crashed_at - hold.arrived_at:.2f} s into it, at most {HOLD_SECONDS} s)"
+    )
     wait_for(lambda: message_id in recorder.message_ids(), 10, 0.1, "the 250")
     (accepted,) = [d for d in recorder.deliveries if d.message_id == message_id]
     assert accepted.accepted_at > crashed_at, "PostgreSQL was still up at the 250"
-    recorder.on_data = None
-    recorder.delay = 0.0
     time.sleep(4)  # the database stays down a while
     stack.cluster.start()
     restarted_at = time.monotonic()
@@ -272,9 +340,10 @@ def test_postgresql_crash_while_sending_sends_no_second_copy(stack, restore):
     assert row["attempts"] == 1, "recorded as sent by the attempt that sent it"
     assert len(stack.workers.alive()) == 2
     traffic.REPORT.append(
-        f"PostgreSQL crashed during a send, down {restarted_at - crashed_at:.1f} s: "
-        f"{message_id} accepted by SMTP meanwhile, recorded sent by the same attempt once the "
-        f"database was back, not sent again; {delivered['emails']} e-mails each delivered once"
+        f"PostgreSQL crashed during a send ({crashed_at - hold.arrived_at:.2f} s into the held "
+        f"answer to DATA), down {restarted_at - crashed_at:.1f} s: {message_id} accepted by SMTP "
+        f"meanwhile, recorded sent by the same attempt once the database was back, not sent "
+        f"again; {delivered['emails']} e-mails each delivered once"
     )
 
 
