@@ -233,6 +233,8 @@ class Initiative(models.Model):
     # One word per indexed phrase this text holds ("zzphrase12"), written by a database trigger
     # (migration 0012, search.phrases): part of search_vector, so a phrase costs one index probe.
     search_phrases = models.TextField(blank=True, default="", editable=False)
+    # The same for the title and keywords alone ("zzhead12"), part of search_head.
+    search_head_phrases = models.TextField(blank=True, default="", editable=False)
     search_vector = models.GeneratedField(
         expression=search_vector_expression(),
         output_field=SearchVectorField(),
@@ -254,6 +256,7 @@ class Initiative(models.Model):
             "search_head",
             "search_keywords",
             "search_phrases",
+            "search_head_phrases",
             "seed_fingerprint",
         ],
         m2m_fields=[partner_organizations],

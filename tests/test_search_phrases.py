@@ -20,12 +20,20 @@ def tagged(words: str) -> set[str]:
     return matching(f"'{phrases.token(pk)}'")
 
 
+def in_heads(query: str) -> set[str]:
+    return set(
+        Initiative.objects.filter(search_head=engine.ts(query)).values_list("code", flat=True)
+    )
+
+
 def test_every_listed_phrase_finds_exactly_the_initiatives_holding_it(catalogue):
     listed = list(SearchPhrase.objects.all())
     assert len(listed) > 50  # the synonyms' phrases and the organizations' names
     found_somewhere = 0
     for phrase in listed:
         assert tagged(phrase.words) == matching(phrase.query), phrase.words
+        head_word = phrases.head_token(phrases.token(phrase.pk))
+        assert in_heads(f"'{head_word}'") == in_heads(phrase.query), phrase.words
         found_somewhere += bool(matching(phrase.query))
     assert found_somewhere > 10
 
@@ -36,7 +44,9 @@ def test_a_query_asks_for_the_indexed_word_and_ranks_with_the_phrase(catalogue):
     pk = SearchPhrase.objects.get(words="new psychoactive substances").pk
     assert f"'{phrases.token(pk)}'" in parsed.all_tsquery
     assert "'new' <-> 'psychoactive' <-> 'substances'" in parsed.any_tsquery
-    assert "zzphrase" not in parsed.head_tsquery  # titles and keywords hold no phrase words
+    # search_head has its own phrase words: those found in titles and keywords.
+    assert "zzphrase" not in parsed.head_tsquery
+    assert f"'{phrases.head_token(phrases.token(pk))}'" in parsed.head_tsquery
 
 
 def test_a_new_or_edited_initiative_is_indexed_with_its_phrases(catalogue):

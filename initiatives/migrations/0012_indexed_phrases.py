@@ -6,7 +6,8 @@ A phrase of common words ("new psychoactive substances", "designer drugs") made 
 for its synonyms read the posting lists of those words and re-check thousands of initiatives'
 positions. Now each phrase listed in ``SearchPhrase`` is also one word of ``search_vector``
 ("zzphrase12"), written by a trigger before each insert or update from the same folded texts
-the vector is generated from, so matching a phrase is one index probe.
+the vector is generated from, so matching a phrase is one index probe; and likewise one word
+in ``search_head`` ("zzhead12") when the title or keywords hold the phrase.
 """
 
 import django.contrib.postgres.indexes
@@ -18,31 +19,22 @@ ACCENTED = "àáâãäåāăąçćčďèéêëēĕėęěìíîïĩīĭįñńňò
 PLAIN = "aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuuyyzzzsssttrrlllg"
 
 FUNCTIONS = """
-CREATE FUNCTION {schema}.initiatives_phrase_words(title text, keywords text, description text)
-RETURNS text LANGUAGE plpgsql STABLE
-SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    -- The first three parts of search_vector, positions included (its fourth part is this),
-    -- built once (in a plain SQL function it was rebuilt for every phrase).
-    document tsvector :=
-        to_tsvector('english'::regconfig, translate(lower(coalesce(title, '')), '{accented}', '{plain}'))
-        || to_tsvector('english'::regconfig, translate(lower(coalesce(keywords, '')), '{accented}', '{plain}'))
-        || to_tsvector('english'::regconfig, translate(lower(coalesce(description, '')), '{accented}', '{plain}'));
-BEGIN
-    RETURN (
-        SELECT coalesce(string_agg('zzphrase' || p.id, ' ' ORDER BY p.id), '')
-        FROM {schema}.initiatives_searchphrase p
-        WHERE document @@ p.compiled
-    );
-END
-$$;
-
 CREATE FUNCTION {schema}.initiatives_initiative_phrases() RETURNS trigger LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- The title-and-keywords parts and the whole of search_vector before its phrase words,
+    -- positions included, built once (not once per listed phrase).
+    head tsvector :=
+        to_tsvector('english'::regconfig, translate(lower(coalesce(NEW.title, '')), '{accented}', '{plain}'))
+        || to_tsvector('english'::regconfig, translate(lower(coalesce(NEW.search_keywords, '')), '{accented}', '{plain}'));
+    document tsvector := head
+        || to_tsvector('english'::regconfig, translate(lower(coalesce(NEW.description, '')), '{accented}', '{plain}'));
 BEGIN
-    NEW.search_phrases := {schema}.initiatives_phrase_words(
-        NEW.title, NEW.search_keywords, NEW.description
-    );
+    SELECT coalesce(string_agg('zzphrase' || p.id, ' ' ORDER BY p.id), ''),
+           coalesce(string_agg('zzhead' || p.id, ' ' ORDER BY p.id) FILTER (WHERE head @@ p.compiled), '')
+    INTO NEW.search_phrases, NEW.search_head_phrases
+    FROM {schema}.initiatives_searchphrase p
+    WHERE document @@ p.compiled;
     RETURN NEW;
 END
 $$;
@@ -56,7 +48,6 @@ FOR EACH ROW EXECUTE FUNCTION {schema}.initiatives_initiative_phrases();
 DROP = """
 DROP TRIGGER initiatives_initiative_phrases ON {schema}.initiatives_initiative;
 DROP FUNCTION {schema}.initiatives_initiative_phrases();
-DROP FUNCTION {schema}.initiatives_phrase_words(text, text, text);
 """
 
 
@@ -118,6 +109,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="initiative",
             name="search_phrases",
+            field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.AddField(
+            model_name="initiative",
+            name="search_head_phrases",
             field=models.TextField(blank=True, default="", editable=False),
         ),
         migrations.RunPython(create_trigger, drop_trigger),
@@ -207,6 +203,71 @@ class Migration(migrations.Migration):
             model_name="initiative",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["search_vector"], name="initiative_search_gin"
+            ),
+        ),
+        migrations.RemoveIndex(model_name="initiative", name="initiative_search_head_gin"),
+        migrations.RemoveField(model_name="initiative", name="search_head"),
+        migrations.AddField(
+            model_name="initiative",
+            name="search_head",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=django.contrib.postgres.search.CombinedSearchVector(
+                    django.contrib.postgres.search.CombinedSearchVector(
+                        django.contrib.postgres.search.SearchVector(
+                            models.Func(
+                                models.Func(
+                                    models.F("title"),
+                                    function="LOWER",
+                                    output_field=models.TextField(),
+                                ),
+                                models.Value(
+                                    "àáâãäåāăąçćčďèéêëēĕėęěìíîïĩīĭįñńňòóôõöøōŏőùúûüũūŭůűųýÿźżžśšşťţŕřľĺłğ"
+                                ),
+                                models.Value(
+                                    "aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuuyyzzzsssttrrlllg"
+                                ),
+                                function="TRANSLATE",
+                                output_field=models.TextField(),
+                            ),
+                            config="english",
+                            weight="A",
+                        ),
+                        "||",
+                        django.contrib.postgres.search.SearchVector(
+                            models.Func(
+                                models.Func(
+                                    models.F("search_keywords"),
+                                    function="LOWER",
+                                    output_field=models.TextField(),
+                                ),
+                                models.Value(
+                                    "àáâãäåāăąçćčďèéêëēĕėęěìíîïĩīĭįñńňòóôõöøōŏőùúûüũūŭůűųýÿźżžśšşťţŕřľĺłğ"
+                                ),
+                                models.Value(
+                                    "aaaaaaaaacccdeeeeeeeeeiiiiiiiinnnooooooooouuuuuuuuuuyyzzzsssttrrlllg"
+                                ),
+                                function="TRANSLATE",
+                                output_field=models.TextField(),
+                            ),
+                            config="english",
+                            weight="B",
+                        ),
+                        django.contrib.postgres.search.SearchConfig("english"),
+                    ),
+                    "||",
+                    django.contrib.postgres.search.SearchVector(
+                        models.F("search_head_phrases"), config="english", weight="D"
+                    ),
+                    django.contrib.postgres.search.SearchConfig("english"),
+                ),
+                output_field=django.contrib.postgres.search.SearchVectorField(),
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="initiative",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["search_head"], name="initiative_search_head_gin"
             ),
         ),
     ]

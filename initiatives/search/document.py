@@ -40,9 +40,12 @@ def search_vector_expression():
 
 
 def search_head_expression():
-    """The title and keywords parts of ``search_vector``, with the same weights."""
-    return SearchVector(folded(F("title")), weight="A", config=SEARCH_CONFIG) + SearchVector(
-        folded(F("search_keywords")), weight="B", config=SEARCH_CONFIG
+    """The title and keywords parts of ``search_vector``, with the same weights, and the words
+    of the indexed phrases found in them (last, as in ``search_vector``)."""
+    return (
+        SearchVector(folded(F("title")), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(folded(F("search_keywords")), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(F("search_head_phrases"), weight="D", config=SEARCH_CONFIG)
     )
 
 

@@ -5,7 +5,8 @@ substances" and "designer drugs"). Matched as phrases, these read the long posti
 "new", "substances" and "drugs" and re-check word positions in thousands of initiatives. So each
 multi-word phrase of the synonyms and of the organizations' names is listed in ``SearchPhrase``,
 and a database trigger (migration 0012) adds one word per listed phrase to every initiative that
-holds it ("zzphrase12"). A query then asks for that word instead of the phrase.
+holds it ("zzphrase12"), and another to search_head when the title or keywords hold it
+("zzhead12"). A query then asks for that word instead of the phrase.
 
 Rows of ``SearchPhrase`` are only ever added, in the same transaction that indexes the phrase in
 every initiative holding it; so any phrase read from the table is fully indexed, and a phrase
@@ -20,6 +21,7 @@ from .query import Alternative, Phrase, curated_synonyms, organization_synonyms
 from .text import is_stop_word
 
 TOKEN_PREFIX = "zzphrase"  # letters then digits: a 'numword' the english config leaves as is
+HEAD_PREFIX = "zzhead"  # the same phrase, found in the title or keywords (search_head)
 RECHECK_SECONDS = 60  # how long a process trusts its list before reading the table again
 
 _known: dict[Phrase, str] = {}
@@ -28,6 +30,11 @@ _read_at = float("-inf")
 
 def token(pk: int) -> str:
     return f"{TOKEN_PREFIX}{pk}"
+
+
+def head_token(word: str) -> str:
+    """The search_head word of the phrase whose search_vector word is ``word``."""
+    return HEAD_PREFIX + word.removeprefix(TOKEN_PREFIX)
 
 
 def known_tokens() -> dict[Phrase, str]:

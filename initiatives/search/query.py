@@ -113,8 +113,11 @@ class ParsedQuery:
 
     @property
     def head_tsquery(self) -> str:
-        """As ``any_matching_tsquery``, for ``search_head``, which holds no phrase words."""
-        return self._any(matching=True)
+        """As ``any_matching_tsquery``, for ``search_head`` (its own phrase words)."""
+        from .phrases import head_token
+
+        head_tokens = {phrase: head_token(word) for phrase, word in self.tokens.items()}
+        return self._any(matching=True, tokens=head_tokens)
 
     def _any(self, matching: bool, tokens: dict | None = None) -> str:
         body = " | ".join(clause.tsquery(matching, tokens) for clause in self.clauses)
