@@ -216,6 +216,8 @@ def _mark(marked: str, original: str) -> str:
 
 
 def _fold_same_length(text: str) -> str:
+    if text.isascii():  # most catalogue text: nothing to fold (translate() is per character)
+        return text.lower()
     return text.lower().translate(_FOLD_TABLE)
 
 

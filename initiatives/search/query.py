@@ -113,11 +113,14 @@ class ParsedQuery:
 
     @property
     def head_tsquery(self) -> str:
-        """As ``any_matching_tsquery``, for ``search_head`` (its own phrase words)."""
+        """As ``all_tsquery``, for ``search_head`` (its own phrase words)."""
         from .phrases import head_token
 
         head_tokens = {phrase: head_token(word) for phrase, word in self.tokens.items()}
-        return self._any(matching=True, tokens=head_tokens)
+        return (
+            " & ".join(clause.tsquery(matching=True, tokens=head_tokens) for clause in self.clauses)
+            + self._exclusions()
+        )
 
     def _any(self, matching: bool, tokens: dict | None = None) -> str:
         body = " | ".join(clause.tsquery(matching, tokens) for clause in self.clauses)

@@ -121,10 +121,12 @@ def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Can
     parsed = outcome.parsed
     query = engine.ts(parsed.all_tsquery)
     any_query = engine.ts(parsed.any_tsquery)
-    # Rows whose title or keywords match any clause come first in the full order too. Whether
-    # they match every clause (and none of the excluded words) is up to the whole vector.
+    # Initiatives whose title or keywords match every clause: they match the whole vector too
+    # (search_head is its first part, positions included), unless a word excluded from the
+    # title is in the description. (The full order's first pass also counts titles matching
+    # some clauses; reading those would mean re-checking each against the whole vector.)
     heads = filtered.filter(search_head=engine.ts(parsed.head_tsquery))
-    if len(parsed.clauses) > 1 or parsed.excluded:
+    if parsed.excluded:
         heads = heads.filter(search_vector=query)
     head_rank = SearchRank(
         F("search_head"),
