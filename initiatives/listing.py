@@ -227,7 +227,7 @@ def _estimated_search_listing(filterset, page_number, page_size) -> Listing | No
     pages and searches relaxed to partial matches visit every match, as before.
     """
     outcome = filterset.search_outcome
-    if filterset.sort_order != "relevance" or outcome.relaxed:
+    if not outcome.parsed or filterset.sort_order != "relevance" or outcome.relaxed:
         return None
     try:
         number = int(page_number or 1)

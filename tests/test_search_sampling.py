@@ -91,7 +91,7 @@ def test_a_title_match_cap_is_said_to_be_approximate(client, catalogue, low_limi
     shown = [initiative.pk for initiative in listing.page.object_list]
     assert len(shown) > 4 and set(shown[:4]) <= set(heads)
     html = client.get("/", {"q": "training"}).content.decode()
-    assert "picked among the matches in titles and organization names read first" in html
+    assert "whose titles or organizations match every word" in html
 
 
 def test_other_orders_and_deep_pages_count_every_match(catalogue, low_limit, monkeypatch):
@@ -137,3 +137,10 @@ def test_an_estimated_search_page_runs_a_fixed_number_of_queries(client, catalog
         assert 'id="estimate-note"' in html
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 16
+
+
+def test_a_query_with_nothing_to_search_for_is_an_empty_page_not_an_error(client, catalogue):
+    # Only punctuation and stop words: no search clause at all.
+    response = client.get("/", {"q": "&|!<->:*() the of"})
+    assert response.status_code == 200
+    assert sampling._fetch(catalogue.none().values_list("pk")) == []

@@ -15,6 +15,7 @@ own index (``search_head``), as the full ranking does; see ``listing``.
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchRank
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -23,7 +24,7 @@ from . import engine
 
 # Matches counted exactly; beyond, counts are estimated. At least engine.RANK_DEPTH, so that the
 # sample always holds enough matches to fill the best results.
-EXHAUSTIVE_LIMIT = 1_000
+EXHAUSTIVE_LIMIT = 500
 HEAD_LIMIT = 1_000  # title-and-keyword matches read to pick the best results
 _BLOCK = "_block"
 
@@ -96,7 +97,10 @@ def sample_matches(queryset: QuerySet, fields: tuple[str, ...], limit: int) -> S
 def _fetch(queryset: QuerySet) -> list[tuple]:
     """The rows as the driver returns them: these columns (ids, codes, floats, arrays of text)
     need no conversion, and Django's per-row work cost more than the query for a sample."""
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # .none(): nothing to ask the database
+        return []
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
