@@ -5,11 +5,11 @@ search ("NPS", "CICAD") matches 10,000 to 25,000 initiatives, and visiting them 
 longer than a page should. So beyond ``EXHAUSTIVE_LIMIT`` matches, the list page reads only the
 first ``EXHAUSTIVE_LIMIT + 1`` matches in the table's physical order (the order in which the GIN
 bitmap scan returns them) and scales up by the share of the table's rows stored up to the last
-match read. The page shows such counts as "about". The real catalogue, far
-below the limit, is always counted exactly.
+match read. The page shows such counts as "about". The real catalogue, far below the limit, is
+always counted exactly.
 
-The best results are still found among all matches whose title or keywords match, through their
-own index (``search_head``), as the full ranking does; see ``listing``.
+The best results are picked among the initiatives whose title or keywords match every clause,
+through their own index (``search_head``), and ranked in full; see ``best_matches``.
 """
 
 from dataclasses import dataclass
