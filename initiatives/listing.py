@@ -195,15 +195,12 @@ def _search_listing(filterset, page_number, page_size) -> Listing:
     return _search_page(filterset, page, ids, facets)
 
 
-def _search_page(filterset, page, ids, facets, **extra) -> Listing:
+def _search_page(filterset, page, ids, facets, estimated=False, best_exact=True) -> Listing:
     found = Initiative.objects.filter(pk__in=ids).for_result_cards()
     by_id = {initiative.pk: initiative for initiative in found}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
     highlights = engine.headlines(Initiative, ids, filterset.search_outcome.parsed)
-    listing = _listing(filterset, page, facets, highlights)
-    for name, value in extra.items():
-        setattr(listing, name, value)
-    return listing
+    return _listing(filterset, page, facets, highlights, estimated, best_exact)
 
 
 class _EstimatedResults:
@@ -250,7 +247,7 @@ def _estimated_search_listing(filterset, page_number, page_size) -> Listing | No
     )
 
 
-def _listing(filterset, page, facets, highlights=None) -> Listing:
+def _listing(filterset, page, facets, highlights=None, estimated=False, best_exact=True):
     return Listing(
         filterset=filterset,
         page=page,
@@ -258,6 +255,8 @@ def _listing(filterset, page, facets, highlights=None) -> Listing:
         selected=_selected_filters(filterset, facets),
         highlights=highlights or {},
         ignored=_ignored(filterset),
+        estimated=estimated,
+        best_exact=best_exact,
     )
 
 

@@ -97,6 +97,11 @@ class SearchOutcome:
         )
 
 
+def relevance(field: str, query: SearchQuery) -> SearchRank:
+    """The rank every relevance order uses, on ``search_vector`` or ``search_head``."""
+    return SearchRank(F(field), query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION)
+
+
 def build_query(text: str, organizations) -> ParsedQuery:
     """Parse with the curated synonyms, the organizations' names and the catalogue's spelling."""
     synonyms = curated_synonyms().merged(organization_synonyms(organizations))
@@ -118,12 +123,8 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
             parsed, queryset.none().annotate(rank=Value(0.0), head_rank=Value(0.0))
         )
     any_query = ts(parsed.any_tsquery)
-    rank = SearchRank(
-        F("search_vector"), any_query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION
-    )
-    head_rank = SearchRank(
-        F("search_head"), any_query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION
-    )
+    rank = relevance("search_vector", any_query)
+    head_rank = relevance("search_head", any_query)
     strict = queryset.filter(search_vector=ts(parsed.all_tsquery))
     if len(parsed.clauses) == 1:
         return SearchOutcome(parsed, strict.annotate(rank=rank, head_rank=head_rank))

@@ -14,10 +14,9 @@ through their own index (``search_head``), and ranked in full; see ``best_matche
 
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from . import engine
@@ -132,12 +131,7 @@ def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Can
     heads = filtered.filter(search_head=engine.ts(parsed.head_tsquery))
     if parsed.excluded:
         heads = heads.filter(search_vector=query)
-    head_rank = SearchRank(
-        F("search_head"),
-        any_query,
-        weights=engine.RANK_WEIGHTS,
-        normalization=engine.RANK_NORMALIZATION,
-    )
+    head_rank = engine.relevance("search_head", any_query)
     head_rows = _fetch(
         heads.order_by()
         .annotate(head_rank=head_rank)
@@ -154,12 +148,8 @@ def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Can
         seen = set(chosen)
         rest = sorted((row[-1], row[0]) for row in sample.rows if row[0] not in seen)
         chosen += [pk for _, pk in rest[: depth - len(chosen)]]
-    rank = SearchRank(
-        F("search_vector"),
-        any_query,
-        weights=engine.RANK_WEIGHTS,
-        normalization=engine.RANK_NORMALIZATION,
+    ranked = filtered.model.objects.filter(pk__in=chosen).annotate(
+        rank=engine.relevance("search_vector", any_query)
     )
-    ranked = filtered.model.objects.filter(pk__in=chosen).annotate(rank=rank)
     order = sorted(ranked.values_list("rank", "code", "pk"), key=lambda row: (-row[0], row[1]))
     return Candidates([pk for *_, pk in order], exact)

@@ -55,6 +55,15 @@ def of_registrant(registrant: traffic.Registrant):
     return belongs
 
 
+def held_send(stack, command: str) -> tuple[traffic.Attempt, Hold]:
+    """A new registration whose e-mail's answer to ``command`` the SMTP server holds back:
+    the attempt, and the hold once the worker is waiting on it."""
+    registrant = new_registrant(stack)
+    stack.smtp.recorder.hold_next(command, of_registrant(registrant), HOLD_SECONDS)
+    attempt = register(registrant)
+    return attempt, stack.smtp.recorder.next_hold(timeout=60)
+
+
 def sender(stack, hold: Hold) -> Process:
     """The worker on the other end of the held SMTP conversation."""
     server = ("127.0.0.1", stack.smtp.port)
@@ -229,12 +238,9 @@ def test_postgresql_crash_and_restart_recovers_by_itself(stack, scenario):
 
 def test_worker_killed_while_sending_its_message_is_delivered_once(stack, scenario):
     recorder = stack.smtp.recorder
-    registrant = new_registrant(stack)
     # The server holds back its answer to the first DATA of this registration's e-mails: the
     # worker is killed while waiting for it, before the server has accepted anything.
-    recorder.hold_next("DATA", of_registrant(registrant), HOLD_SECONDS)
-    attempt = register(registrant)
-    hold = recorder.next_hold(timeout=60)
+    attempt, hold = held_send(stack, "DATA")
     (message_id,) = hold.message_ids
     victim = sender(stack, hold)
     victim.kill()
@@ -274,11 +280,7 @@ def test_worker_killed_after_the_server_accepted_sends_no_second_copy(stack, sce
     """The server has answered 250 and the worker is closing the conversation (its QUIT not
     answered yet) when it is SIGKILLed: the message was delivered, it is recorded as sent, and
     it is not sent again."""
-    recorder = stack.smtp.recorder
-    registrant = new_registrant(stack)
-    recorder.hold_next("QUIT", of_registrant(registrant), HOLD_SECONDS)
-    attempt = register(registrant)
-    hold = recorder.next_hold(timeout=60)
+    attempt, hold = held_send(stack, "QUIT")
     victim = sender(stack, hold)
     victim.kill()
     killed_at = time.monotonic()
@@ -313,10 +315,7 @@ def test_postgresql_crash_while_sending_sends_no_second_copy(stack, scenario):
     worker cannot record "sent" until PostgreSQL is back, and the message must not go out again
     (neither by this worker nor by the other one once the database returns)."""
     recorder = stack.smtp.recorder
-    registrant = new_registrant(stack)
-    recorder.hold_next("DATA", of_registrant(registrant), HOLD_SECONDS)
-    attempt = register(registrant)
-    hold = recorder.next_hold(timeout=60)
+    attempt, hold = held_send(stack, "DATA")
     (message_id,) = hold.message_ids
     stack.cluster.stop("immediate")  # the crash completes before the 250
     crashed_at = time.monotonic()
