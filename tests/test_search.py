@@ -70,6 +70,21 @@ def test_prefixes_match(client, catalogue):
     assert set(found(client, "precurs")) >= set(found(client, "precursor"))
 
 
+@pytest.mark.parametrize("prefix", ["precurs", "forens", "wastewat", "naloxon", "interdict", "pre"])
+def test_a_prefix_finds_every_initiative_with_a_word_it_begins(client, catalogue, prefix):
+    """Prefixes are matched as the catalogue's words they begin: none may be missed."""
+    beginning = re.compile(rf"\b{prefix}", re.IGNORECASE)
+    expected = {
+        initiative.code
+        for initiative in Initiative.objects.published()
+        if beginning.search(
+            f"{initiative.title} {initiative.search_keywords} {initiative.description}"
+        )
+    }
+    assert expected
+    assert set(found(client, prefix)) == expected
+
+
 def test_misspellings_still_find_results_and_offer_the_right_spelling(client, catalogue):
     for typo, word in (("fentanil", "fentanyl"), ("precurser", "precursor")):
         response = client.get("/", {"q": typo})

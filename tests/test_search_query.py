@@ -24,6 +24,32 @@ def test_words_match_as_prefixes_and_all_must_match():
     assert parsed.any_tsquery == "('precurs':* | 'disposal':*)"
 
 
+def test_prefixes_match_as_the_known_words_they_begin_when_few():
+    stems = {
+        "precursor": "precursor",
+        "precursors": "precursor",
+        "disposal": "dispos",
+        "disposition": "disposit",
+        "present": "present",
+        "prevent": "prevent",
+    }
+    vocabulary = Vocabulary.from_counts(dict.fromkeys(stems, 1), stems)
+    parsed = parse("precurs disposal")
+    assert parsed.prefix_words == ["precurs", "disposal"]
+    # What "precurs:*" and "disposal:*" match: stems beginning with theirs, "precur" and "dispos".
+    parsed.completions = {
+        "precurs": vocabulary.completions("precur"),
+        "disposal": vocabulary.completions("dispos"),
+    }
+    assert parsed.all_tsquery == "('precurs' | 'precursors') & ('disposal' | 'disposition')"
+    assert parsed.any_tsquery == "('precurs':* | 'disposal':*)"  # ranking keeps the prefixes
+    assert vocabulary.completions("pre") == ("precursors", "present", "prevent")
+    # Beyond the limit, or for a stem too short to look up, the prefix stays a prefix.
+    assert vocabulary.completions("pre", most=2) is None
+    assert vocabulary.completions("pr") is None
+    assert vocabulary.completions("zyx") == ()
+
+
 def test_quoted_phrases_or_and_exclusions():
     parsed = parse('"early warning" -americas captagon or fenethylline')
     assert parsed.all_tsquery == (

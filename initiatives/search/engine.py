@@ -25,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from . import phrases
 from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded
 from .query import ParsedQuery, curated_synonyms, organization_synonyms, parse_query
-from .spelling import current_vocabulary
+from .spelling import current_vocabulary, stems
 from .text import is_stop_word, words
 
 CODE_QUERY = re.compile(r"^\s*([1-3][1-9][0-9]{2}[A-Za-z]?)\s*$")
@@ -108,6 +108,10 @@ def build_query(text: str, organizations) -> ParsedQuery:
     vocabulary = current_vocabulary()
     parsed = parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
     parsed.tokens = phrases.known_tokens()
+    for word, stem in stems(parsed.prefix_words, vocabulary).items():
+        completions = vocabulary.completions(stem)
+        if completions is not None:
+            parsed.completions[word] = completions
     return parsed
 
 

@@ -3,7 +3,10 @@
 The syntax is the familiar web-search one (PostgreSQL's ``websearch_to_tsquery``): words,
 "quoted phrases", ``or`` between alternatives and ``-word`` to exclude. On top of it:
 
-* every typed word also matches as a prefix (``precurs`` finds "precursor");
+* every typed word also matches as a prefix (``precurs`` finds "precursor"): to find
+  initiatives, as the catalogue's known words it begins when they are few (``completions``:
+  exact index entries, where a prefix scan of the index cost ten times more on a large
+  catalogue), else as a prefix of the index's words;
 * acronyms and their expansions, and curated synonyms, find each other (``synonyms.txt``);
 * a word the catalogue does not know is also searched as its closest known spelling.
 
@@ -31,13 +34,20 @@ class Alternative:
     prefix: bool = False  # the last word also matches as a prefix
     typed: bool = True  # typed by the person, not added by expansion
 
-    def tsquery(self, tokens: dict | None = None) -> str:
-        """``tokens``: indexed phrases' words (search.phrases), used for a phrase listed there."""
+    def tsquery(self, tokens: dict | None = None, completions: dict | None = None) -> str:
+        """``tokens``: indexed phrases' words (search.phrases), used for a phrase listed there.
+        ``completions``: the known words a prefix begins, used instead of the prefix."""
         if tokens and len(self.words) > 1 and not self.prefix and self.words in tokens:
             return f"'{tokens[self.words]}'"
         parts = [f"'{word}'" for word in self.words]
         if self.prefix:
-            parts[-1] += ":*"
+            last = self.words[-1]
+            if completions and last in completions:
+                forms = dict.fromkeys((last, *completions[last]))
+                if len(forms) > 1:
+                    parts[-1] = "(" + " | ".join(f"'{form}'" for form in forms) + ")"
+            else:
+                parts[-1] += ":*"
         return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
 
 
@@ -52,10 +62,14 @@ class Clause:
     def typed_text(self) -> str:
         return " or ".join(" ".join(a.words) for a in self.alternatives if a.typed)
 
-    def tsquery(self, matching: bool = False, tokens: dict | None = None) -> str:
+    def tsquery(
+        self, matching: bool = False, tokens: dict | None = None, completions: dict | None = None
+    ) -> str:
         """``matching``: without the phrases that cannot change which initiatives match."""
         alternatives = self.matching_alternatives() if matching else self.alternatives
-        unique = list(dict.fromkeys(alternative.tsquery(tokens) for alternative in alternatives))
+        unique = list(
+            dict.fromkeys(alternative.tsquery(tokens, completions) for alternative in alternatives)
+        )
         return unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")"
 
     def matching_alternatives(self) -> list[Alternative]:
@@ -83,6 +97,9 @@ class ParsedQuery:
     corrections: dict[str, str] = field(default_factory=dict)
     # Indexed phrases' words (search.phrases): matching search_vector asks for these instead.
     tokens: dict[Phrase, str] = field(default_factory=dict)
+    # The known words each prefix begins, when few (spelling.Vocabulary.completions): matching
+    # asks for these instead of the prefix.
+    completions: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
@@ -93,23 +110,38 @@ class ParsedQuery:
         )
 
     @property
+    def prefix_words(self) -> list[str]:
+        """The words matched as prefixes (the last of each such alternative)."""
+        return list(
+            dict.fromkeys(
+                alternative.words[-1]
+                for clause in self.clauses
+                for alternative in clause.alternatives
+                if alternative.prefix
+            )
+        )
+
+    def _matching(self, clause: Clause, tokens: dict) -> str:
+        return clause.tsquery(matching=True, tokens=tokens, completions=self.completions)
+
+    @property
     def all_tsquery(self) -> str:
-        """Every clause must match, in ``search_vector`` (with the indexed phrases' words, and
-        see ``Clause.matching_alternatives``)."""
+        """Every clause must match, in ``search_vector`` (with the indexed phrases' words, the
+        prefixes' known completions, and see ``Clause.matching_alternatives``)."""
         return (
-            " & ".join(clause.tsquery(matching=True, tokens=self.tokens) for clause in self.clauses)
+            " & ".join(self._matching(clause, self.tokens) for clause in self.clauses)
             + self._exclusions()
         )
 
     @property
     def any_tsquery(self) -> str:
         """At least one clause matches: for ranking (every phrase, as typed or expanded)."""
-        return self._any(matching=False)
+        return self._any(clause.tsquery() for clause in self.clauses)
 
     @property
     def any_matching_tsquery(self) -> str:
-        """The same initiatives as ``any_tsquery``, in ``search_vector``, for less index work."""
-        return self._any(matching=True, tokens=self.tokens)
+        """``any_tsquery`` as matching asks for it (see ``all_tsquery``), for less index work."""
+        return self._any(self._matching(clause, self.tokens) for clause in self.clauses)
 
     @property
     def head_tsquery(self) -> str:
@@ -118,12 +150,12 @@ class ParsedQuery:
 
         head_tokens = {phrase: head_token(word) for phrase, word in self.tokens.items()}
         return (
-            " & ".join(clause.tsquery(matching=True, tokens=head_tokens) for clause in self.clauses)
+            " & ".join(self._matching(clause, head_tokens) for clause in self.clauses)
             + self._exclusions()
         )
 
-    def _any(self, matching: bool, tokens: dict | None = None) -> str:
-        body = " | ".join(clause.tsquery(matching, tokens) for clause in self.clauses)
+    def _any(self, clauses) -> str:
+        body = " | ".join(clauses)
         return (f"({body})" if len(self.clauses) > 1 else body) + self._exclusions()
 
     @property
@@ -142,10 +174,7 @@ class ParsedQuery:
         return " | ".join(dict.fromkeys(alternatives))
 
     def clause_tsqueries(self) -> list[str]:
-        return [
-            clause.tsquery(matching=True, tokens=self.tokens) + self._exclusions()
-            for clause in self.clauses
-        ]
+        return [self._matching(clause, self.tokens) + self._exclusions() for clause in self.clauses]
 
     @property
     def minimum_match(self) -> int:

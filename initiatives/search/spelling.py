@@ -1,15 +1,17 @@
-"""Spelling suggestions from the catalogue's own vocabulary.
+"""Spelling suggestions and prefix completions from the catalogue's own vocabulary.
 
 The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
-with the number of initiatives using it. It is read from PostgreSQL once and kept in the process
-until the catalogue changes; whether it changed is checked at most every ``RECHECK_SECONDS``, so
-most searches cost no query for it, and a staff edit reaches suggestions within that delay.
+with the number of initiatives using it and its stem in the index. It is read from PostgreSQL
+once and kept in the process until the catalogue changes; whether it changed is checked at most
+every ``RECHECK_SECONDS``, so most searches cost no query for it, and a staff edit reaches
+suggestions (and prefixes, which are matched as the stems they begin: see ``completions``)
+within that delay. Until then, a new word is found as typed, not yet by its prefix.
 """
 
 import threading
 import time
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection
 from rapidfuzz.distance import DamerauLevenshtein
@@ -18,25 +20,34 @@ from rapidfuzz.process import extract
 from .document import ACCENTED, PLAIN
 from .text import is_stop_word
 
+# Each word with its stem as the index holds it (NULL for PostgreSQL's stop words).
 VOCABULARY_SQL = f"""
-SELECT word, ndoc FROM ts_stat($$
+SELECT word, ndoc, (ts_lexize('english_stem', word))[1] FROM ts_stat($$
     SELECT to_tsvector('simple', translate(lower(title || ' ' || search_keywords || ' '
                                                    || description), '{ACCENTED}', '{PLAIN}'))
     FROM initiatives_initiative WHERE is_published
 $$) WHERE length(word) >= 3 AND word ~ '^[a-z]+$'
 """
+STEMS_SQL = "SELECT word, (ts_lexize('english_stem', word))[1] FROM unnest(%s::text[]) AS word"
+# A prefix whose stem begins more stems than this is matched as a prefix ("pre", "con").
+MOST_COMPLETIONS = 24
 
 
 @dataclass(frozen=True)
 class Vocabulary:
     frequencies: dict[str, int]
     ordered: tuple[str, ...]
+    # (stem, word) for one word of each stem in the index, in order: for ``completions``.
+    stems: tuple[tuple[str, str], ...] = ()
+    stem_of: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_counts(cls, counts: dict[str, int]) -> "Vocabulary":
+    def from_counts(cls, counts: dict[str, int], stems: dict[str, str] | None = None):
+        stems = {word: stem for word, stem in (stems or {}).items() if stem}
+        by_stem = dict(sorted((stem, word) for word, stem in stems.items()))
         # Stop words are never suggested ("dogs" is not a misspelling of "does").
         counts = {word: n for word, n in counts.items() if not is_stop_word(word)}
-        return cls(counts, tuple(sorted(counts)))
+        return cls(counts, tuple(sorted(counts)), tuple(by_stem.items()), stems)
 
     def knows(self, word: str) -> bool:
         """The word, or a word it begins (searches match prefixes), is in the catalogue."""
@@ -44,6 +55,17 @@ class Vocabulary:
             return True
         position = bisect_left(self.ordered, word)
         return position < len(self.ordered) and self.ordered[position].startswith(word)
+
+    def completions(self, stem: str, most: int = MOST_COMPLETIONS) -> tuple[str, ...] | None:
+        """A known word for each stem in the index that begins with ``stem`` (what the prefix
+        ``stem:*`` matches), or None when there are more than ``most``."""
+        if len(stem) < 3:
+            return None
+        start = bisect_left(self.stems, (stem,))
+        found = tuple(
+            word for known, word in self.stems[start : start + most + 1] if known.startswith(stem)
+        )
+        return found if len(found) <= most else None
 
     def suggest(self, word: str) -> str | None:
         """The closest known word: at most 1 edit for short words, 2 for longer ones."""
@@ -82,7 +104,22 @@ def catalogue_version():
 def load_vocabulary() -> Vocabulary:
     with connection.cursor() as cursor:
         cursor.execute(VOCABULARY_SQL)
-        return Vocabulary.from_counts(dict(cursor.fetchall()))
+        rows = cursor.fetchall()
+    return Vocabulary.from_counts(
+        {word: n for word, n, _ in rows}, {word: stem for word, _, stem in rows}
+    )
+
+
+def stems(words: list[str], vocabulary: Vocabulary) -> dict[str, str]:
+    """The stems of ``words`` as the index makes them (none for a stop word): known words'
+    from the vocabulary, the others' (a prefix, a misspelling) in one query."""
+    found = {word: vocabulary.stem_of[word] for word in words if word in vocabulary.stem_of}
+    unknown = [word for word in words if word not in found and word.isascii() and word.isalpha()]
+    if unknown:
+        with connection.cursor() as cursor:
+            cursor.execute(STEMS_SQL, [unknown])
+            found.update((word, stem) for word, stem in cursor.fetchall() if stem)
+    return found
 
 
 def current_vocabulary() -> Vocabulary:
