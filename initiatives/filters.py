@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
 from .search import engine
 
@@ -19,7 +20,8 @@ FACETS = ("group", "working_group", "organization", "status", "region")
 
 @dataclass
 class FilterChoices:
-    """The options of every facet, read once per request."""
+    """The options of every facet, read again only when the catalogue changed (shared between
+    requests, so never modified)."""
 
     groups: list[SubWorkingGroup]
     working_groups: list[WorkingGroup]
@@ -27,9 +29,15 @@ class FilterChoices:
     # Status and region become facets once any published initiative carries them.
     carries_status: bool = False
     carries_regions: bool = False
+    version: str | None = None  # the catalogue version they were read at (None: unknown)
 
     @classmethod
     def load(cls) -> "FilterChoices":
+        version = derived.catalogue_version()
+        return derived.kept("filter choices", version, lambda: cls.read(version))
+
+    @classmethod
+    def read(cls, version: str | None = None) -> "FilterChoices":
         groups = list(SubWorkingGroup.objects.select_related("working_group"))
         working_groups = list(dict.fromkeys(group.working_group for group in groups))
         carried = Initiative.objects.carried_facets()
@@ -39,6 +47,7 @@ class FilterChoices:
             list(Organization.objects.order_by("acronym")),
             carried["status"],
             carried["regions"],
+            version,
         )
 
     def organization_pairs(self) -> list[tuple[str, str]]:

@@ -233,7 +233,9 @@ def _estimated_search_listing(filterset, page_number, page_size) -> Listing | No
     if number < 1 or number * page_size > engine.RANK_DEPTH:
         return None
     fields = row_fields(filterset.choices)
-    sample = sampling.sample_matches(filterset.qs, fields, sampling.EXHAUSTIVE_LIMIT)
+    sample = sampling.sample_matches(
+        filterset.qs, fields, sampling.EXHAUSTIVE_LIMIT, filterset.choices.version
+    )
     if sample is None:
         return None
     others = InitiativeFilter(

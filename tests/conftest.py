@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from initiatives import derived
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.search.spelling import forget_vocabulary
 from initiatives.seeding.loader import load_seed_file
@@ -74,8 +75,10 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def fresh_vocabulary():
-    """Each test sees spelling suggestions from its own data, not an earlier test's."""
+    """Each test sees spelling suggestions and derived data from its own data, not an earlier
+    test's (a rolled-back test leaves the catalogue version where it found it)."""
     forget_vocabulary()
+    derived.forget()
 
 
 @pytest.fixture

@@ -50,6 +50,16 @@ def test_prefixes_match_as_the_known_words_they_begin_when_few():
     assert vocabulary.completions("zyx") == ()
 
 
+@pytest.mark.django_db
+def test_the_stems_of_prefixes_are_those_of_the_index():
+    from initiatives.search.spelling import stems
+
+    assert stems(["precurs", "training", "the", "h5n1"]) == {
+        "precurs": "precur",
+        "training": "train",
+    }
+
+
 def test_quoted_phrases_or_and_exclusions():
     parsed = parse('"early warning" -americas captagon or fenethylline')
     assert parsed.all_tsquery == (

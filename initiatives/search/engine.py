@@ -108,7 +108,7 @@ def build_query(text: str, organizations) -> ParsedQuery:
     vocabulary = current_vocabulary()
     parsed = parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
     parsed.tokens = phrases.known_tokens()
-    for word, stem in stems(parsed.prefix_words, vocabulary).items():
+    for word, stem in stems(parsed.prefix_words).items():
         completions = vocabulary.completions(stem)
         if completions is not None:
             parsed.completions[word] = completions

@@ -13,12 +13,14 @@ through their own index (``search_head``), and ranked in full; see ``best_matche
 """
 
 from dataclasses import dataclass
+from itertools import accumulate
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
+from .. import derived
 from . import engine
 
 # Matches counted exactly; beyond, counts are estimated. At least engine.RANK_DEPTH, so that the
@@ -26,6 +28,7 @@ from . import engine
 EXHAUSTIVE_LIMIT = 500
 HEAD_LIMIT = 1_000  # title-and-keyword matches read to pick the best results
 _BLOCK = "_block"
+_BLOCK_SQL = '("{table}".ctid::text::point)[0]::bigint'
 
 
 @dataclass
@@ -50,36 +53,40 @@ def round_estimate(value: float) -> int:
     return round(value / magnitude) * magnitude
 
 
-# Below this many pages, the table's rows are counted; above, its statistics are trusted.
-COUNTED_PAGES = 1_000
-
-
-def share_read(model, last_block: int) -> float:
+def share_read(model, last_block: int, version: str | None = None) -> float:
     """The share of the table's rows stored up to ``last_block``, included.
 
     Counted in rows, not blocks: after many updates, pages of dead rows (at the end, or
-    anywhere) would make a share of blocks say little about the share of initiatives.
+    anywhere) would make a share of blocks say little about the share of initiatives. The rows
+    of every block are counted once per catalogue ``version`` (any write changes it).
     """
     table = model._meta.db_table
+    spread = derived.kept(f"rows by block of {table}", version, lambda: _rows_by_block(table))
+    if not spread:
+        return 1.0
+    before = spread[min(last_block, len(spread) - 1)]
+    return before / max(spread[-1], 1)
+
+
+def _rows_by_block(table: str) -> list[int]:
+    """How many rows the table holds up to each of its blocks, included."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT (SELECT count(*) FROM "{table}" WHERE ctid <= %s::tid), '
-            "reltuples, relpages FROM pg_class WHERE oid = %s::regclass",
-            [f"({last_block},65535)", table],
+            f'SELECT ({_BLOCK_SQL.format(table=table)}), count(*) FROM "{table}" GROUP BY 1'
         )
-        before, total, pages = cursor.fetchone()
-        if total < 0 or pages < COUNTED_PAGES:  # never analysed, or cheap to count
-            cursor.execute(f'SELECT count(*) FROM "{table}"')
-            (total,) = cursor.fetchone()
-    return before / max(total, before, 1)
+        counts = dict(cursor.fetchall())
+    last = max(counts, default=-1)
+    return list(accumulate(counts.get(block, 0) for block in range(last + 1)))
 
 
-def sample_matches(queryset: QuerySet, fields: tuple[str, ...], limit: int) -> Sample | None:
+def sample_matches(
+    queryset: QuerySet, fields: tuple[str, ...], limit: int, version: str | None = None
+) -> Sample | None:
     """The first ``limit + 1`` matches, or None when there are no more than ``limit`` (count
     them exactly) or when they did not come in physical order (a plan through another index:
-    the blocks then say nothing about the share read)."""
+    the blocks then say nothing about the share read). ``version``: the catalogue's."""
     table = queryset.model._meta.db_table
-    block = RawSQL(f'("{table}".ctid::text::point)[0]::bigint', [])
+    block = RawSQL(_BLOCK_SQL.format(table=table), [])
     rows = _fetch(
         queryset.order_by()
         .annotate(**{_BLOCK: block})
@@ -90,7 +97,8 @@ def sample_matches(queryset: QuerySet, fields: tuple[str, ...], limit: int) -> S
     blocks = [row[-1] for row in rows]
     if any(later < earlier for earlier, later in zip(blocks, blocks[1:], strict=False)):
         return None
-    return Sample([row[:-1] for row in rows], 1 / share_read(queryset.model, blocks[-1]))
+    share = share_read(queryset.model, blocks[-1], version)
+    return Sample([row[:-1] for row in rows], 1 / share)
 
 
 def _fetch(queryset: QuerySet) -> list[tuple]:

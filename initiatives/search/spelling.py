@@ -11,7 +11,7 @@ within that delay. Until then, a new word is found as typed, not yet by its pref
 import threading
 import time
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection
 from rapidfuzz.distance import DamerauLevenshtein
@@ -39,7 +39,6 @@ class Vocabulary:
     ordered: tuple[str, ...]
     # (stem, word) for one word of each stem in the index, in order: for ``completions``.
     stems: tuple[tuple[str, str], ...] = ()
-    stem_of: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_counts(cls, counts: dict[str, int], stems: dict[str, str] | None = None):
@@ -47,7 +46,7 @@ class Vocabulary:
         by_stem = dict(sorted((stem, word) for word, stem in stems.items()))
         # Stop words are never suggested ("dogs" is not a misspelling of "does").
         counts = {word: n for word, n in counts.items() if not is_stop_word(word)}
-        return cls(counts, tuple(sorted(counts)), tuple(by_stem.items()), stems)
+        return cls(counts, tuple(sorted(counts)), tuple(by_stem.items()))
 
     def knows(self, word: str) -> bool:
         """The word, or a word it begins (searches match prefixes), is in the catalogue."""
@@ -110,16 +109,16 @@ def load_vocabulary() -> Vocabulary:
     )
 
 
-def stems(words: list[str], vocabulary: Vocabulary) -> dict[str, str]:
-    """The stems of ``words`` as the index makes them (none for a stop word): known words'
-    from the vocabulary, the others' (a prefix, a misspelling) in one query."""
-    found = {word: vocabulary.stem_of[word] for word in words if word in vocabulary.stem_of}
-    unknown = [word for word in words if word not in found and word.isascii() and word.isalpha()]
-    if unknown:
-        with connection.cursor() as cursor:
-            cursor.execute(STEMS_SQL, [unknown])
-            found.update((word, stem) for word, stem in cursor.fetchall() if stem)
-    return found
+def stems(words: list[str]) -> dict[str, str]:
+    """The stems of ``words`` as the index makes them (none for a stop word), in one query
+    (asked even for known words, so a page's queries do not depend on its words). Only words
+    of letters: the vocabulary holds no others."""
+    words = [word for word in words if word.isascii() and word.isalpha()]
+    if not words:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(STEMS_SQL, [words])
+        return {word: stem for word, stem in cursor.fetchall() if stem}
 
 
 def current_vocabulary() -> Vocabulary:
