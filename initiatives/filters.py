@@ -164,6 +164,16 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_nothing(self, queryset, name, value):
         return queryset  # sorting is applied last, in filter_queryset
 
+    def without_search(self):
+        """The initiatives every filter but ``q`` gives, unsorted (the form already validated:
+        no second filter set to build)."""
+        self.errors  # noqa: B018  (validates the form, as ``qs`` does)
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name != "q":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
+
     # --- sorting ---------------------------------------------------------------------------
 
     @property

@@ -196,10 +196,12 @@ def _search_listing(filterset, page_number, page_size) -> Listing:
 
 
 def _search_page(filterset, page, ids, facets, estimated=False, best_exact=True) -> Listing:
-    found = Initiative.objects.filter(pk__in=ids).for_result_cards()
+    found = engine.with_headlines(
+        Initiative.objects.filter(pk__in=ids).for_result_cards(), filterset.search_outcome.parsed
+    )
     by_id = {initiative.pk: initiative for initiative in found}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
-    highlights = engine.headlines(Initiative, ids, filterset.search_outcome.parsed)
+    highlights = engine.headlines(page.object_list)
     return _listing(filterset, page, facets, highlights, estimated, best_exact)
 
 
@@ -238,10 +240,7 @@ def _estimated_search_listing(filterset, page_number, page_size) -> Listing | No
     )
     if sample is None:
         return None
-    others = InitiativeFilter(
-        _replace(filterset.data, q=None, sort=None), choices=filterset.choices
-    ).qs
-    best = sampling.best_matches(outcome, others, sample, engine.RANK_DEPTH)
+    best = sampling.best_matches(outcome, filterset.without_search(), sample, engine.RANK_DEPTH)
     page = Paginator(_EstimatedResults(best.ids, sample.estimate), page_size).get_page(number)
     facets = facet_options(filterset, rows=sample.rows, sample=sample)
     return _search_page(

@@ -82,6 +82,18 @@ def test_the_best_results_are_those_of_the_exact_search(catalogue, low_limit, mo
     assert [initiative.code for initiative in estimated.page.object_list] == truth
 
 
+def test_the_best_results_keep_the_other_filters(catalogue, low_limit, monkeypatch):
+    monkeypatch.setattr(engine, "RANK_DEPTH", 20)
+    monkeypatch.setattr(sampling, "EXHAUSTIVE_LIMIT", 10_000)
+    truth = listing_for(q="drug", working_group="1", page="1")
+    monkeypatch.setattr(sampling, "EXHAUSTIVE_LIMIT", 12)
+    estimated = listing_for(q="drug", working_group="1", page="1")
+    assert estimated.estimated
+    shown = estimated.page.object_list
+    assert len(shown) == len(truth.page.object_list) == 20
+    assert all(initiative.sub_working_group.working_group.number == 1 for initiative in shown)
+
+
 def test_a_title_match_cap_is_said_to_be_approximate(client, catalogue, low_limit, monkeypatch):
     monkeypatch.setattr(sampling, "HEAD_LIMIT", 3)
     listing = listing_for(q="training")

@@ -155,32 +155,31 @@ def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
     return SearchOutcome(parsed, relaxed, relaxed=True, complete_matches=complete)
 
 
-def headlines(model, ids: list[int], parsed: ParsedQuery) -> dict[int, dict[str, SafeString]]:
-    """Highlighted title and excerpt for the initiatives shown (one query, page-sized)."""
-    if not ids or not parsed:
-        return {}
+def with_headlines(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+    """``queryset`` with each initiative's highlighted title and excerpt computed by PostgreSQL
+    (``title_marked``, ``excerpt_marked``): for the page of results shown only."""
+    if not parsed:
+        return queryset
     any_query = ts(parsed.highlight_tsquery)
-    rows = (
-        model.objects.filter(pk__in=ids)
-        .annotate(
-            title_marked=SearchHeadline(
-                folded(F("title")), any_query, config=SEARCH_CONFIG, **TITLE_HEADLINE_OPTIONS
-            ),
-            excerpt_marked=SearchHeadline(
-                folded(F("description")),
-                any_query,
-                config=SEARCH_CONFIG,
-                **HEADLINE_OPTIONS,
-            ),
-        )
-        .values_list("pk", "title", "title_marked", "description", "excerpt_marked")
+    return queryset.annotate(
+        title_marked=SearchHeadline(
+            folded(F("title")), any_query, config=SEARCH_CONFIG, **TITLE_HEADLINE_OPTIONS
+        ),
+        excerpt_marked=SearchHeadline(
+            folded(F("description")), any_query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
+        ),
     )
+
+
+def headlines(initiatives) -> dict[int, dict[str, SafeString]]:
+    """Highlighted title and excerpt by id, for initiatives read ``with_headlines``."""
     return {
-        pk: {
-            "title": restore_case(title, title_marked),
-            "excerpt": restore_case(description, excerpt_marked),
+        initiative.pk: {
+            "title": restore_case(initiative.title, initiative.title_marked),
+            "excerpt": restore_case(initiative.description, initiative.excerpt_marked),
         }
-        for pk, title, title_marked, description, excerpt_marked in rows
+        for initiative in initiatives
+        if hasattr(initiative, "title_marked")
     }
 
 
