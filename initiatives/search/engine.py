@@ -15,6 +15,7 @@ the first pass and the rest keep its order, and the page says so. The API ranks 
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When, Window
@@ -24,7 +25,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from . import phrases
 from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded
-from .query import ParsedQuery, curated_synonyms, organization_synonyms, parse_query
+from .query import (
+    ParsedQuery,
+    SynonymTable,
+    curated_synonyms,
+    organization_synonyms,
+    parse_query,
+)
 from .spelling import current_vocabulary, stems
 from .text import is_stop_word, words
 
@@ -102,9 +109,15 @@ def relevance(field: str, query: SearchQuery) -> SearchRank:
     return SearchRank(F(field), query, weights=RANK_WEIGHTS, normalization=RANK_NORMALIZATION)
 
 
+@lru_cache(maxsize=4)
+def synonyms_with(organizations: tuple[tuple[str, str], ...]) -> SynonymTable:
+    """The curated synonyms and the organizations' names (built once per list of them)."""
+    return curated_synonyms().merged(organization_synonyms(organizations))
+
+
 def build_query(text: str, organizations) -> ParsedQuery:
     """Parse with the curated synonyms, the organizations' names and the catalogue's spelling."""
-    synonyms = curated_synonyms().merged(organization_synonyms(organizations))
+    synonyms = synonyms_with(tuple(organizations))
     vocabulary = current_vocabulary()
     parsed = parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
     parsed.tokens = phrases.known_tokens()

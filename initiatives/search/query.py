@@ -148,7 +148,12 @@ class ParsedQuery:
         """As ``all_tsquery``, for ``search_head`` (its own phrase words)."""
         from .phrases import head_token
 
-        head_tokens = {phrase: head_token(word) for phrase, word in self.tokens.items()}
+        head_tokens = {
+            alternative.words: head_token(self.tokens[alternative.words])
+            for clause in self.clauses
+            for alternative in clause.alternatives
+            if alternative.words in self.tokens
+        }
         return (
             " & ".join(self._matching(clause, head_tokens) for clause in self.clauses)
             + self._exclusions()

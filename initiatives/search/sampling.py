@@ -156,7 +156,7 @@ def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Can
         seen = set(chosen)
         rest = sorted((row[-1], row[0]) for row in sample.rows if row[0] not in seen)
         chosen += [pk for _, pk in rest[: depth - len(chosen)]]
-    ranked = filtered.model.objects.filter(pk__in=chosen).annotate(
+    ranked = filtered.model.objects.with_ids(chosen).annotate(
         rank=engine.relevance("search_vector", any_query)
     )
     order = sorted(ranked.values_list("rank", "code", "pk"), key=lambda row: (-row[0], row[1]))
