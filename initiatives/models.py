@@ -364,6 +364,31 @@ class SearchPhrase(models.Model):
         return self.words
 
 
+class SearchWord(models.Model):
+    """A word of the published initiatives' text, with how many of them use it: the search's
+    vocabulary (``search.spelling``). Triggers (migration 0013) record each change to the
+    initiatives as a ``SearchWordChange``; reading the vocabulary folds those in, so it never
+    costs a pass over the catalogue's text (tens of seconds at 100,000 initiatives)."""
+
+    word = models.TextField(primary_key=True)
+    documents = models.IntegerField()
+    stem = models.TextField(blank=True, help_text="As the index stems it; empty: a stop word.")
+
+    def __str__(self):
+        return self.word
+
+
+class SearchWordChange(models.Model):
+    """How many more (or fewer) published initiatives use a word since the last fold. Only ever
+    inserted by the triggers, so writers never wait for each other on a word's row."""
+
+    word = models.TextField()
+    change = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.word} {self.change:+d}"
+
+
 # Registrations live in their own module; importing them here registers them with the app.
 from .registrations.models import (  # noqa: E402, F401
     OutboundEmail,

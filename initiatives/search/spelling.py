@@ -1,8 +1,9 @@
 """Spelling suggestions and prefix completions from the catalogue's own vocabulary.
 
 The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
-with the number of initiatives using it and its stem in the index. It is read from PostgreSQL
-once and kept in the process until the catalogue changes; whether it changed is checked at most
+with the number of initiatives using it and its stem in the index, kept by triggers in
+PostgreSQL (``models.SearchWord``). It is read once and kept in the process until the catalogue
+changes; whether it changed is checked at most
 every ``RECHECK_SECONDS``, so most searches cost no query for it, and a staff edit reaches
 suggestions (and prefixes, which are matched as the stems they begin: see ``completions``)
 within that delay. Until then, a new word is found as typed, not yet by its prefix.
@@ -13,20 +14,30 @@ import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
 
-from .document import ACCENTED, PLAIN
 from .text import is_stop_word
 
-# Each word with its stem as the index holds it (NULL for PostgreSQL's stop words).
-VOCABULARY_SQL = f"""
-SELECT word, ndoc, (ts_lexize('english_stem', word))[1] FROM ts_stat($$
-    SELECT to_tsvector('simple', translate(lower(title || ' ' || search_keywords || ' '
-                                                   || description), '{ACCENTED}', '{PLAIN}'))
-    FROM initiatives_initiative WHERE is_published
-$$) WHERE length(word) >= 3 AND word ~ '^[a-z]+$'
+# Folds the changes the triggers recorded (migration 0013) into the vocabulary's table; one
+# process at a time (the others read the changes as they are), in word order, briefly.
+FOLD_LOCK = 0x766F6361  # an advisory lock key of this app's own
+FOLD_SQL = """
+WITH folded AS (DELETE FROM initiatives_searchwordchange RETURNING word, change)
+INSERT INTO initiatives_searchword AS known (word, documents, stem)
+SELECT word, sum(change), coalesce((ts_lexize('english_stem', word))[1], '')
+FROM folded GROUP BY word ORDER BY word
+ON CONFLICT (word) DO UPDATE SET documents = known.documents + EXCLUDED.documents
+"""
+# Each word with how many published initiatives use it and its stem in the index (NULL for
+# PostgreSQL's stop words), changes not folded yet included.
+VOCABULARY_SQL = """
+SELECT word, sum(documents)::int, max(stem) FROM (
+    SELECT word, documents, nullif(stem, '') AS stem FROM initiatives_searchword
+    UNION ALL
+    SELECT word, change, (ts_lexize('english_stem', word))[1] FROM initiatives_searchwordchange
+) words GROUP BY word HAVING sum(documents) > 0
 """
 STEMS_SQL = "SELECT word, (ts_lexize('english_stem', word))[1] FROM unnest(%s::text[]) AS word"
 # A prefix whose stem begins more stems than this is matched as a prefix ("pre", "con").
@@ -101,7 +112,10 @@ def catalogue_version():
 
 
 def load_vocabulary() -> Vocabulary:
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
+        if cursor.fetchone()[0]:
+            cursor.execute(FOLD_SQL)
         cursor.execute(VOCABULARY_SQL)
         rows = cursor.fetchall()
     return Vocabulary.from_counts(
