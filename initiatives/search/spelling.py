@@ -3,10 +3,10 @@
 The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
 with the number of initiatives using it and its stem in the index, kept by triggers in
 PostgreSQL (``models.SearchWord``). It is read once and kept in the process until the catalogue
-changes; whether it changed is checked at most
-every ``RECHECK_SECONDS``, so most searches cost no query for it, and a staff edit reaches
-suggestions (and prefixes, which are matched as the stems they begin: see ``completions``)
-within that delay. Until then, a new word is found as typed, not yet by its prefix.
+changes; whether it changed is checked at most every ``RECHECK_SECONDS``, so most searches cost
+no query for it, and a staff edit reaches suggestions (and prefixes, which are matched as the
+stems they begin: see ``completions``) within that delay. Until then, a new word is found as
+typed, not yet by its prefix.
 """
 
 import threading
