@@ -141,7 +141,9 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_search(self, queryset, name, value):
         if not value or not value.strip():
             return queryset
-        self.search_outcome = engine.search(queryset, value, self.choices.organization_pairs())
+        self.search_outcome = engine.search(
+            queryset, value, self.choices.organization_pairs(), self.choices.version
+        )
         return self.search_outcome.queryset
 
     def filter_organization(self, queryset, name, values: list[str]):

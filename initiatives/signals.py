@@ -1,13 +1,10 @@
-"""Keep each initiative's search keywords in step with the organizations and groups it names,
-and the spelling vocabulary in step with the page cache's catalogue version."""
+"""Keep each initiative's search keywords in step with the organizations and groups it names."""
 
 from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
-from catalogue.page_cache.middleware import version_changed
-
 from .models import Initiative, Organization, SubWorkingGroup
-from .search import phrases, spelling
+from .search import phrases
 
 
 @receiver(m2m_changed, sender=Initiative.partner_organizations.through)
@@ -45,10 +42,3 @@ def sub_working_group_saved(sender, instance, created, **kwargs):
     initiatives = instance.initiatives.select_related("lead_organization")
     for initiative in initiatives.prefetch_related("partner_organizations"):
         initiative.refresh_search_keywords()
-
-
-@receiver(version_changed)
-def catalogue_version_changed(sender, **kwargs):
-    """Before this process renders a page for a new catalogue version (which the page cache then
-    keeps), its spelling vocabulary must be rebuilt, not up to RECHECK_SECONDS old."""
-    spelling.forget_vocabulary()

@@ -7,7 +7,6 @@ from django.conf import settings
 
 from initiatives import derived
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
-from initiatives.search.spelling import forget_vocabulary
 from initiatives.seeding.loader import load_seed_file
 from initiatives.seeding.source_parser import parse_source
 
@@ -77,7 +76,6 @@ def fast_password_hashing(settings):
 def fresh_vocabulary():
     """Each test sees spelling suggestions and derived data from its own data, not an earlier
     test's (a rolled-back test leaves the catalogue version where it found it)."""
-    forget_vocabulary()
     derived.forget()
 
 

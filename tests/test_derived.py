@@ -54,3 +54,17 @@ def test_the_share_of_rows_read_is_exact_and_follows_every_write(catalogue):
     after = [sampling.share_read(Initiative, block, rewritten) for block in range(new_last + 1)]
     assert after == [_true_share(table, block) for block in range(new_last + 1)]
     assert after[last_block // 2] < shares[last_block // 2]
+
+
+def test_the_vocabulary_is_read_again_after_a_catalogue_write_and_only_then(catalogue):
+    from initiatives.search import spelling
+
+    first = spelling.current_vocabulary()
+    with CaptureQueriesContext(connection) as queries:
+        assert spelling.current_vocabulary() is first
+    assert len(queries) == 1  # the catalogue version
+    edited = Initiative.objects.get(code="1101")
+    edited.title = "Zymurgy for xylophonists"
+    edited.save()
+    changed = spelling.current_vocabulary()
+    assert "zymurgy" in changed.frequencies and "zymurgy" not in first.frequencies

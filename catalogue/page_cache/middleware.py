@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.db import DatabaseError, connection
-from django.dispatch import Signal
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
@@ -44,12 +43,6 @@ ALLOWED_VARY = {"accept", "accept-encoding", "cookie"}
 UNCACHEABLE_CONTROL = {"private", "no-store", "no-cache"}
 CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
-# Sent (in the process that notices) when the catalogue version changes, so process-level
-# derived data (e.g. the spelling vocabulary) is rebuilt before the next page is rendered.
-version_changed = Signal()
-_seen_version: str | None = None
-
-
 # Set by the middleware for the request it may store; do_not_store() marks it.
 _this_request: ContextVar[dict | None] = ContextVar("page_cache_request", default=None)
 
@@ -64,8 +57,8 @@ def do_not_store() -> None:
 
 def catalogue_version() -> str | None:
     """The current token; None (nothing is cached) when the database cannot be read or the row
-    is missing (a write to the catalogue creates it again)."""
-    global _seen_version
+    is missing (a write to the catalogue creates it again). Process-level data derived from
+    the catalogue is kept per token too (``initiatives.derived``)."""
     try:
         with connection.cursor() as cursor:
             # Bumps first if this transaction has catalogue changes not yet bumped (the
@@ -75,13 +68,7 @@ def catalogue_version() -> str | None:
             row = cursor.fetchone()
     except DatabaseError:
         return None
-    if row is None:
-        return None
-    version = row[0]
-    if version != _seen_version:
-        _seen_version = version
-        version_changed.send(sender=None, version=version)
-    return version
+    return None if row is None else row[0]
 
 
 def release() -> str:

@@ -115,10 +115,11 @@ def synonyms_with(organizations: tuple[tuple[str, str], ...]) -> SynonymTable:
     return curated_synonyms().merged(organization_synonyms(organizations))
 
 
-def build_query(text: str, organizations) -> ParsedQuery:
-    """Parse with the curated synonyms, the organizations' names and the catalogue's spelling."""
+def build_query(text: str, organizations, version: str | None = None) -> ParsedQuery:
+    """Parse with the curated synonyms, the organizations' names and the catalogue's spelling
+    (of the catalogue ``version``, when known)."""
     synonyms = synonyms_with(tuple(organizations))
-    vocabulary = current_vocabulary()
+    vocabulary = current_vocabulary(version)
     parsed = parse_query(text, synonyms=synonyms, speller=vocabulary.suggest)
     parsed.tokens = phrases.known_tokens()
     for word, stem in stems(parsed.prefix_words).items():
@@ -128,13 +129,15 @@ def build_query(text: str, organizations) -> ParsedQuery:
     return parsed
 
 
-def search(queryset: QuerySet, text: str, organizations) -> SearchOutcome:
+def search(
+    queryset: QuerySet, text: str, organizations, version: str | None = None
+) -> SearchOutcome:
     """Restrict ``queryset`` to matches of ``text``, annotated with ``rank`` (and ``coverage``).
 
     Initiatives matching every clause come first. When there are fewer than a page's top ten
     of them, initiatives matching most clauses follow, ranked by how many they match.
     """
-    parsed = build_query(text, organizations)
+    parsed = build_query(text, organizations, version)
     if not parsed:
         return SearchOutcome(
             parsed, queryset.none().annotate(rank=Value(0.0), head_rank=Value(0.0))

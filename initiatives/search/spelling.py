@@ -2,15 +2,11 @@
 
 The vocabulary is every word of the published initiatives (titles, organizations, descriptions)
 with the number of initiatives using it and its stem in the index, kept by triggers in
-PostgreSQL (``models.SearchWord``). It is read once and kept in the process until the catalogue
-changes; whether it changed is checked at most every ``RECHECK_SECONDS``, so most searches cost
-no query for it, and a staff edit reaches suggestions (and prefixes, which are matched as the
-stems they begin: see ``completions``) within that delay. Until then, a new word is found as
-typed, not yet by its prefix.
+PostgreSQL (``models.SearchWord``). Each process reads it once per catalogue version
+(``derived``), so a staff edit reaches suggestions, and prefixes (matched as the stems they
+begin: see ``completions``), at the next page.
 """
 
-import threading
-import time
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -18,6 +14,7 @@ from django.db import connection, transaction
 from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
 
+from .. import derived
 from .text import is_stop_word
 
 # Folds the changes the triggers recorded (migration 0013) into the vocabulary's table; one
@@ -96,21 +93,6 @@ class Vocabulary:
         return best[0]
 
 
-RECHECK_SECONDS = 30
-_lock = threading.Lock()
-_cached: tuple[object, Vocabulary] | None = None
-_checked_at = float("-inf")
-
-
-def catalogue_version():
-    """Changes whenever an initiative is saved (which is how staff publish and unpublish)."""
-    with connection.cursor() as cursor:
-        # An index answers max(updated_at) at once, whatever the catalogue size. (A deletion
-        # does not change it; the vocabulary then catches up at the next edit.)
-        cursor.execute("SELECT max(updated_at) FROM initiatives_initiative")
-        return cursor.fetchone()
-
-
 def load_vocabulary() -> Vocabulary:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [FOLD_LOCK])
@@ -135,21 +117,9 @@ def stems(words: list[str]) -> dict[str, str]:
         return {word: stem for word, stem in cursor.fetchall() if stem}
 
 
-def current_vocabulary() -> Vocabulary:
-    global _cached, _checked_at
-    with _lock:
-        now = time.monotonic()
-        if _cached is not None and now - _checked_at < RECHECK_SECONDS:
-            return _cached[1]
-        version = catalogue_version()
-        if _cached is None or _cached[0] != version:
-            _cached = (version, load_vocabulary())
-        _checked_at = now
-        return _cached[1]
-
-
-def forget_vocabulary() -> None:
-    """Drop the cached vocabulary (after a bulk load, and between tests)."""
-    global _cached, _checked_at
-    with _lock:
-        _cached, _checked_at = None, float("-inf")
+def current_vocabulary(version: str | None = None) -> Vocabulary:
+    """The vocabulary of the catalogue ``version`` (read now when not given), read once per
+    version in each process."""
+    if version is None:
+        version = derived.catalogue_version()
+    return derived.kept("vocabulary", version, load_vocabulary)
