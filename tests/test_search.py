@@ -128,6 +128,20 @@ def test_highlighting_keeps_the_original_case(client, catalogue):
     assert "<mark>INLOD</mark>" in html
 
 
+def test_accented_words_are_highlighted_as_written(client, catalogue):
+    # Headlines fold accents only in texts that have some (document.folded_where_needed).
+    Initiative.objects.filter(code="3210").update(
+        description="Naloxone – “take-home” kits for Côte d’Ivoire and São Tomé."
+    )
+    Initiative.objects.filter(code="3209").update(description="Naloxone – “take-home” kits.")
+    html = client.get("/", {"q": "naloxone cote tome"}).content.decode()
+    entry = html.split('id="i-3210"')[1].split("</li>")[0]
+    assert "<mark>Côte</mark> d’Ivoire and São <mark>Tomé</mark>" in entry
+    html = client.get("/", {"q": "naloxone take-home"}).content.decode()
+    entry = html.split('id="i-3209"')[1].split("</li>")[0]
+    assert "<mark>Naloxone</mark> – “<mark>take</mark>-<mark>home</mark>” kits" in entry
+
+
 def test_an_empty_search_explains_itself(client, catalogue):
     html = client.get("/", {"q": "zzqxv", "group": "1.1"}).content.decode()
     assert "No initiatives match “zzqxv” with these filters" in html

@@ -158,3 +158,18 @@ def test_a_query_with_nothing_to_search_for_is_an_empty_page_not_an_error(client
     response = client.get("/", {"q": "&|!<->:*() the of"})
     assert response.status_code == 200
     assert sampling._fetch(catalogue.none().values_list("pk")) == []
+
+
+def test_samples_are_read_without_a_sequential_scan_and_the_setting_is_restored(catalogue):
+    from django.db.models.expressions import RawSQL
+
+    setting = RawSQL("current_setting('enable_seqscan')", [])
+    sample = catalogue.annotate(setting=setting).values_list("setting")[:1]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+        assert sampling._fetch(sample) == [("off",)]
+        # The test runs in a transaction, as a request may: the rest of it plans as before.
+        assert connection.in_atomic_block
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)

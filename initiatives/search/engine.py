@@ -24,7 +24,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from . import phrases
-from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded
+from .document import ACCENTED, PLAIN, SEARCH_CONFIG, folded_where_needed
 from .query import (
     ParsedQuery,
     SynonymTable,
@@ -179,10 +179,16 @@ def with_headlines(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     any_query = ts(parsed.highlight_tsquery)
     return queryset.annotate(
         title_marked=SearchHeadline(
-            folded(F("title")), any_query, config=SEARCH_CONFIG, **TITLE_HEADLINE_OPTIONS
+            folded_where_needed(F("title")),
+            any_query,
+            config=SEARCH_CONFIG,
+            **TITLE_HEADLINE_OPTIONS,
         ),
         excerpt_marked=SearchHeadline(
-            folded(F("description")), any_query, config=SEARCH_CONFIG, **HEADLINE_OPTIONS
+            folded_where_needed(F("description")),
+            any_query,
+            config=SEARCH_CONFIG,
+            **HEADLINE_OPTIONS,
         ),
     )
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -103,14 +103,29 @@ def sample_matches(
 
 def _fetch(queryset: QuerySet) -> list[tuple]:
     """The rows as the driver returns them: these columns (ids, codes, floats, arrays of text)
-    need no conversion, and Django's per-row work cost more than the query for a sample."""
+    need no conversion, and Django's per-row work cost more than the query for a sample.
+
+    Read without a sequential scan. For a broad search with a LIMIT, the planner prefers
+    reading the table in order until enough rows match, as each match looks cheap to check;
+    but checking one means reading its search vector, stored out of line: 12-30 ms for the
+    first 501 matches at 100,000 initiatives, where the GIN index's bitmap gives them in 3-9
+    ms (in physical order too, which the sample needs).
+    """
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to ask the database
         return []
-    with connection.cursor() as cursor:
+    nested = connection.in_atomic_block
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
+        )
+        (before, _) = cursor.fetchone()
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows = cursor.fetchall()
+        if nested:  # the setting would last until the enclosing transaction ends
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+    return rows
 
 
 @dataclass
