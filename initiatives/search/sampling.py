@@ -22,6 +22,7 @@ from django.db.models.expressions import RawSQL
 
 from .. import derived
 from . import engine
+from .document import SEARCH_CONFIG
 
 # Matches counted exactly; beyond, counts are estimated. At least engine.RANK_DEPTH, so that the
 # sample always holds enough matches to fill the best results.
@@ -101,31 +102,43 @@ def sample_matches(
     return Sample([row[:-1] for row in rows], 1 / share)
 
 
-def _fetch(queryset: QuerySet) -> list[tuple]:
+def _fetch(queryset: QuerySet, outer: str = "{inner}", before=(), after=()) -> list[tuple]:
     """The rows as the driver returns them: these columns (ids, codes, floats, arrays of text)
     need no conversion, and Django's per-row work cost more than the query for a sample.
+    ``outer``: SQL around the queryset's (at ``{inner}``), with parameters ``before`` and
+    ``after`` it.
 
     Read without a sequential scan. For a broad search with a LIMIT, the planner prefers
     reading the table in order until enough rows match, as each match looks cheap to check;
-    but checking one means reading its search vector, stored out of line: 12-30 ms for the
-    first 501 matches at 100,000 initiatives, where the GIN index's bitmap gives them in 3-9
-    ms (in physical order too, which the sample needs).
+    but checking one means reading its search vector, stored out of line: up to 31 ms for the
+    first 501 matches at 100,000 initiatives, where the GIN index's bitmap gave them in 9 ms
+    (and in physical order too, which the sample needs).
     """
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # .none(): nothing to ask the database
         return []
+    sql = outer.replace("{inner}", sql)
+    params = [*before, *params, *after]
     nested = connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
         )
-        (before, _) = cursor.fetchone()
+        (previous, _) = cursor.fetchone()
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         if nested:  # the setting would last until the enclosing transaction ends
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [before])
+            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
     return rows
+
+
+def _rank_sql(tsquery: str) -> tuple[str, list]:
+    """``engine.relevance("search_vector", ...)`` of the initiatives ``i``, as SQL."""
+    return (
+        "ts_rank((%s)::float4[], i.search_vector, to_tsquery(%s::regconfig, %s), %s)",
+        [engine.RANK_WEIGHTS, SEARCH_CONFIG, tsquery, engine.RANK_NORMALIZATION],
+    )
 
 
 @dataclass
@@ -155,24 +168,36 @@ def best_matches(outcome, filtered: QuerySet, sample: Sample, depth: int) -> Can
     if parsed.excluded:
         heads = heads.filter(search_vector=query)
     head_rank = engine.relevance("search_head", any_query)
-    head_rows = _fetch(
-        heads.order_by()
-        .annotate(head_rank=head_rank)
-        .values_list("pk", "code", "head_rank")[: HEAD_LIMIT + 1]
+    heads = heads.order_by().annotate(head_rank=head_rank).values_list("pk", "code", "head_rank")
+    rank = _rank_sql(parsed.any_tsquery)
+    # One statement: the first HEAD_LIMIT + 1 title-and-keyword matches are read and counted;
+    # the best ``depth`` of them by head_rank (then code) are ranked with the whole vector.
+    top = _fetch(
+        heads[: HEAD_LIMIT + 1],
+        outer=(
+            f"SELECT top.id, top.code, top.heads, {rank[0]} FROM ("
+            "SELECT h.id, h.code, count(*) OVER () AS heads "
+            "FROM ({inner}) AS h(id, code, head_rank) ORDER BY h.head_rank DESC, h.code LIMIT %s"
+            f') AS top JOIN "{filtered.model._meta.db_table}" AS i ON i.id = top.id'
+        ),
+        before=rank[1],
+        after=[depth],
     )
+    head_count = top[0][2] if top else 0
     # Exact when the first pass's order is fully known: all title-and-keyword matches read,
     # and a one-clause query without phrases (ts_rank scores the words of a phrase even where
     # the phrase is not matched, so the first pass can then rank rows this query leaves out).
     plain = len(parsed.clauses) == 1 and "<" not in parsed.any_tsquery
-    exact = plain and depth <= len(head_rows) <= HEAD_LIMIT
-    head_rows.sort(key=lambda row: (-row[2], row[1]))
-    chosen = [pk for pk, *_ in head_rows[:depth]]
-    if len(chosen) < depth:  # few title matches: description matches follow, by code
-        seen = set(chosen)
+    exact = plain and depth <= head_count <= HEAD_LIMIT
+    ranked = [(score, code, pk) for pk, code, _, score in top]
+    if len(ranked) < depth:  # few title matches: description matches follow, by code
+        seen = {pk for *_, pk in ranked}
         rest = sorted((row[-1], row[0]) for row in sample.rows if row[0] not in seen)
-        chosen += [pk for _, pk in rest[: depth - len(chosen)]]
-    ranked = filtered.model.objects.with_ids(chosen).annotate(
-        rank=engine.relevance("search_vector", any_query)
-    )
-    order = sorted(ranked.values_list("rank", "code", "pk"), key=lambda row: (-row[0], row[1]))
+        extra = [pk for _, pk in rest[: depth - len(ranked)]]
+        ranked += (
+            filtered.model.objects.with_ids(extra)
+            .annotate(rank=engine.relevance("search_vector", any_query))
+            .values_list("rank", "code", "pk")
+        )
+    order = sorted(ranked, key=lambda row: (-row[0], row[1]))
     return Candidates([pk for *_, pk in order], exact)
