@@ -6,9 +6,11 @@ answer "what if I also tick this?"), in a fixed number of queries whatever the c
 
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count
+from django.utils.text import slugify
 
 from .filters import FACETS, NOT_ATTRIBUTED, InitiativeFilter
 from .models import Initiative, Organization, Region, Status
@@ -24,10 +26,20 @@ class FacetOption:
     estimated: bool = False  # scaled from a sample of a very large result (search.sampling)
 
     @property
+    def slug(self) -> str:
+        """For the checkbox's id."""
+        return _slug(self.value)
+
+    @property
     def count_label(self) -> str:
         if not self.estimated:
             return str(self.count)
         return f"about {self.count:,}" if self.count else "few"
+
+
+@lru_cache(maxsize=1024)
+def _slug(value: str) -> str:
+    return slugify(value)
 
 
 def _without(data, facet: str):
