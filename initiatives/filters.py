@@ -50,6 +50,22 @@ class FilterChoices:
             version,
         )
 
+    def attach(self, initiatives) -> None:
+        """Give each initiative its group (with its working group) and lead organization from
+        these options, as a join would. One not among them (added since they were read) is
+        left to load on access."""
+        groups = {group.pk: group for group in self.groups}
+        organizations = {organization.pk: organization for organization in self.organizations}
+        group_field = Initiative._meta.get_field("sub_working_group")
+        lead_field = Initiative._meta.get_field("lead_organization")
+        for initiative in initiatives:
+            group = groups.get(initiative.sub_working_group_id)
+            if group is not None:
+                group_field.set_cached_value(initiative, group)
+            lead_id = initiative.lead_organization_id
+            if lead_id is None or lead_id in organizations:
+                lead_field.set_cached_value(initiative, organizations.get(lead_id))
+
     def organization_pairs(self) -> list[tuple[str, str]]:
         return [(org.acronym, org.name) for org in self.organizations]
 

@@ -197,10 +197,11 @@ def _search_listing(filterset, page_number, page_size) -> Listing:
 
 def _search_page(filterset, page, ids, facets, estimated=False, best_exact=True) -> Listing:
     found = engine.with_headlines(
-        Initiative.objects.with_ids(ids).for_result_cards(), filterset.search_outcome.parsed
+        Initiative.objects.with_ids(ids).for_search_cards(), filterset.search_outcome.parsed
     )
     by_id = {initiative.pk: initiative for initiative in found}
     page.object_list = [by_id[pk] for pk in ids if pk in by_id]
+    filterset.choices.attach(page.object_list)
     highlights = engine.headlines(page.object_list)
     return _listing(filterset, page, facets, highlights, estimated, best_exact)
 

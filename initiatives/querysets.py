@@ -20,6 +20,8 @@ RESULT_CARD_FIELDS = (
     "lead_organization__acronym",
     "lead_organization__name",
 )
+# A ranked page's cards: the group and lead organization come from memory (FilterChoices.attach).
+SEARCH_CARD_FIELDS = ("code", "title", "description", "sub_working_group", "lead_organization")
 RELATED_DEPTH = 50  # related candidates ranked with the full search vector
 
 
@@ -50,6 +52,12 @@ class InitiativeQuerySet(models.QuerySet):
         return self.select_related("sub_working_group__working_group", "lead_organization").only(
             *RESULT_CARD_FIELDS
         )
+
+    def for_search_cards(self):
+        """``for_result_cards`` without the joins, for the few initiatives of a page of ranked
+        results, put in order by the caller: each card's group and lead organization are among
+        the filters' options, already in memory (``FilterChoices.attach``)."""
+        return self.only(*SEARCH_CARD_FIELDS).order_by()
 
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")

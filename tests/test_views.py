@@ -50,6 +50,33 @@ def test_each_entry_has_title_lead_and_a_short_excerpt(client, catalogue):
     assert "Not attributed in the source" in entry_2105
 
 
+def test_search_results_show_their_group_and_lead_from_the_filter_options(client, catalogue):
+    html = html_of(client, "/?q=naloxone")
+    entry = html.split('id="i-3210"')[1].split("</li>")[0]
+    initiative = Initiative.objects.select_related("sub_working_group", "lead_organization").get(
+        code="3210"
+    )
+    lead, group = initiative.lead_organization, initiative.sub_working_group
+    assert f'<abbr title="{lead.name}">{lead.acronym}</abbr>' in entry
+    assert f'<span class="group">{group.code} {group.name}</span>' in entry
+    unattributed = Initiative.objects.filter(lead_organization=None, title__icontains="drug")
+    code = unattributed.values_list("code", flat=True).first()
+    entry = html_of(client, f"/?q={code}+drug").split(f'id="i-{code}"')[1].split("</li>")[0]
+    assert "Not attributed in the source" in entry
+
+
+def test_a_lead_organization_newer_than_the_filter_options_still_shows(catalogue):
+    from initiatives.filters import FilterChoices
+
+    choices = FilterChoices.read()
+    newcomer = Organization.objects.create(acronym="NEWORG", name="A New Organization")
+    Initiative.objects.filter(code="3210").update(lead_organization=newcomer)
+    initiative = Initiative.objects.for_search_cards().get(code="3210")
+    choices.attach([initiative])
+    assert initiative.lead_organization.acronym == "NEWORG"
+    assert initiative.sub_working_group.code == "3.2"
+
+
 def test_unpublished_initiatives_are_invisible(client, catalogue):
     Initiative.objects.filter(code="1101").update(is_published=False)
 

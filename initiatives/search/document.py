@@ -7,8 +7,7 @@ folding is applied to queries in Python (see ``text.fold``).
 """
 
 from django.contrib.postgres.search import SearchVector
-from django.db.models import Case, F, Func, TextField, Value, When
-from django.db.models.lookups import Regex
+from django.db.models import F, Func, TextField, Value
 
 SEARCH_CONFIG = "english"
 
@@ -25,18 +24,6 @@ def folded(expression):
         Value(ACCENTED),
         Value(PLAIN),
         function="TRANSLATE",
-        output_field=TextField(),
-    )
-
-
-def folded_where_needed(expression):
-    """``folded()`` for reading, the same text: translate() only where there is an accented
-    letter. It compares each character with each of its letters, which cost about 7 ms for the
-    descriptions of a page of 20 results, most of which have none."""
-    lowered = Func(expression, function="LOWER", output_field=TextField())
-    return Case(
-        When(Regex(lowered, Value(f"[{ACCENTED}]")), then=folded(expression)),
-        default=lowered,
         output_field=TextField(),
     )
 
