@@ -16,6 +16,7 @@ the first pass and the rest keep its order, and the page says so. The API ranks 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from html import escape
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -32,8 +33,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from . import phrases
 from .document import ACCENTED, PLAIN, SEARCH_CONFIG
@@ -65,6 +65,7 @@ ENOUGH_COMPLETE_MATCHES = 10
 # How many of the first pass's best matches are ranked with the full search_vector.
 RANK_DEPTH = 200
 _FOLD_TABLE = str.maketrans(ACCENTED, PLAIN)
+_ACCENTED_LETTER = re.compile(f"[{ACCENTED}]")
 
 
 def code_in(text: str) -> str | None:
@@ -242,10 +243,12 @@ def restore_case(original: str, marked: str) -> SafeString:
             out.append(_mark(fragment, plain))
             continue
         out.append(_mark(fragment, original[position : position + len(plain)]))
-    return mark_safe(FRAGMENT_DELIMITER.join(out))
+    return SafeString(FRAGMENT_DELIMITER.join(out))
 
 
 def _mark(marked: str, original: str) -> str:
+    # The standard library's escape(): Django's (the same text) checks its argument for lazy
+    # strings first, which cost more than escaping these short pieces.
     html, cursor = [], 0
     for piece in re.split(f"([{START}{STOP}])", marked):
         if piece == START:
@@ -259,9 +262,10 @@ def _mark(marked: str, original: str) -> str:
 
 
 def _fold_same_length(text: str) -> str:
-    if text.isascii():  # most catalogue text: nothing to fold (translate() is per character)
-        return text.lower()
-    return text.lower().translate(_FOLD_TABLE)
+    lowered = text.lower()
+    # translate() looks up every character; most texts have no accented letter at all (though
+    # many have typographic quotes or dashes), and searching for one is much quicker.
+    return lowered.translate(_FOLD_TABLE) if _ACCENTED_LETTER.search(lowered) else lowered
 
 
 # Words every initiative uses: no help in telling which ones are alike.
