@@ -77,6 +77,19 @@ def test_a_lead_organization_newer_than_the_filter_options_still_shows(catalogue
     assert initiative.sub_working_group.code == "3.2"
 
 
+def test_facet_checkboxes_escape_names_and_show_what_is_selected(client, catalogue):
+    odd = Organization.objects.create(acronym="A&B", name='The "A" <and> B')
+    Initiative.objects.filter(code="3210").update(lead_organization=odd)
+    html = html_of(client, "/?organization=A%26B&q=naloxone")
+    assert 'name="organization" value="A&amp;B" id="org-ab" checked>' in html
+    assert 'value="UNODC" id="org-unodc">' in html
+    label = html.split('<label for="org-ab">')[1].split("</label>")[0]
+    assert label == (
+        '<abbr title="The &quot;A&quot; &lt;and&gt; B">A&amp;B</abbr> '
+        '<span class="facet-count" data-facet="org-ab">(1)</span>'
+    )
+
+
 def test_unpublished_initiatives_are_invisible(client, catalogue):
     Initiative.objects.filter(code="1101").update(is_published=False)
 
