@@ -173,3 +173,24 @@ def test_samples_are_read_without_a_sequential_scan_and_the_setting_is_restored(
         assert connection.in_atomic_block
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone() == ("on",)
+
+
+
+def test_outside_a_transaction_the_setting_ends_with_the_read(catalogue, monkeypatch):
+    from django.db import connections
+    from django.db.models.expressions import RawSQL
+
+    # A connection of its own, in autocommit as a request's is (the test's is in a transaction).
+    own = connections.create_connection("default")
+    monkeypatch.setattr(sampling, "connection", own)
+    try:
+        setting = RawSQL("current_setting('enable_seqscan')", [])
+        sample = catalogue.annotate(setting=setting).values_list("setting", "code")[:2]
+        assert own.get_autocommit()
+        rows = sampling._fetch(sample)
+        assert [setting for setting, _ in rows] == ["off", "off"] and rows[0][1] != rows[1][1]
+        with own.cursor() as cursor:
+            cursor.execute("SHOW enable_seqscan")
+            assert cursor.fetchone() == ("on",)
+    finally:
+        own.close()

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
@@ -29,6 +29,7 @@ from .document import SEARCH_CONFIG
 EXHAUSTIVE_LIMIT = 500
 HEAD_LIMIT = 1_000  # title-and-keyword matches read to pick the best results
 _BLOCK = "_block"
+SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
 _BLOCK_SQL = '("{table}".ctid::text::point)[0]::bigint'
 
 
@@ -120,17 +121,21 @@ def _fetch(queryset: QuerySet, outer: str = "{inner}", before=(), after=()) -> l
         return []
     sql = outer.replace("{inner}", sql)
     params = [*before, *params, *after]
-    nested = connection.in_atomic_block
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('enable_seqscan'), set_config('enable_seqscan', 'off', true)"
-        )
-        (previous, _) = cursor.fetchone()
+    with connection.cursor() as cursor:
+        if connection.get_autocommit():
+            # Both statements in one message: PostgreSQL runs them as one transaction, which
+            # the setting ends with (no BEGIN, SET and COMMIT round trips).
+            cursor.execute(f"{SEQSCAN_OFF}; {sql}", params)
+            cursor.nextset()
+            return cursor.fetchall()
+        # In a transaction, the setting would last until it ends: put back as it was.
+        cursor.execute("SELECT current_setting('enable_seqscan')")
+        (previous,) = cursor.fetchone()
+        cursor.execute(SEQSCAN_OFF)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-        if nested:  # the setting would last until the enclosing transaction ends
-            cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
-    return rows
+        cursor.execute("SELECT set_config('enable_seqscan', %s, true)", [previous])
+        return rows
 
 
 def _rank_sql(tsquery: str) -> tuple[str, list]:
