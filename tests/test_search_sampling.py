@@ -175,7 +175,6 @@ def test_samples_are_read_without_a_sequential_scan_and_the_setting_is_restored(
         assert cursor.fetchone() == ("on",)
 
 
-
 def test_outside_a_transaction_the_setting_ends_with_the_read(catalogue, monkeypatch):
     from django.db import connections
     from django.db.models.expressions import RawSQL
