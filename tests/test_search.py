@@ -129,7 +129,7 @@ def test_highlighting_keeps_the_original_case(client, catalogue):
 
 
 def test_accented_words_are_highlighted_as_written(client, catalogue):
-    # Headlines fold accents only in texts that have some (document.folded_where_needed).
+    # Headlines fold accents only in texts that have some (engine._headline).
     Initiative.objects.filter(code="3210").update(
         description="Naloxone – “take-home” kits for Côte d’Ivoire and São Tomé."
     )
