@@ -29,8 +29,9 @@ from .document import SEARCH_CONFIG
 EXHAUSTIVE_LIMIT = 500
 HEAD_LIMIT = 1_000  # title-and-keyword matches read to pick the best results
 _BLOCK = "_block"
-SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
 _BLOCK_SQL = '("{table}".ctid::text::point)[0]::bigint'
+# Reads of matches go through the GIN indexes (see _fetch).
+SEQSCAN_OFF = "SET LOCAL enable_seqscan = off"
 
 
 @dataclass
