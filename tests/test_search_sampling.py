@@ -160,36 +160,60 @@ def test_a_query_with_nothing_to_search_for_is_an_empty_page_not_an_error(client
     assert sampling._fetch(catalogue.none().values_list("pk")) == []
 
 
-def test_samples_are_read_without_a_sequential_scan_and_the_setting_is_restored(catalogue):
+def _settings(queryset):
+    """``queryset`` annotated with the planner settings it is read under."""
     from django.db.models.expressions import RawSQL
 
-    setting = RawSQL("current_setting('enable_seqscan')", [])
-    sample = catalogue.annotate(setting=setting).values_list("setting")[:1]
+    return queryset.annotate(
+        seqscan=RawSQL("current_setting('enable_seqscan')", []),
+        indexscan=RawSQL("current_setting('enable_indexscan')", []),
+    )
+
+
+def _shown(cursor) -> tuple[str, str]:
+    cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('enable_indexscan')")
+    return cursor.fetchone()
+
+
+def test_samples_are_read_through_bitmaps_only_and_the_settings_are_restored(catalogue):
+    sample = _settings(catalogue).values_list("seqscan", "indexscan")[:1]
     with connection.cursor() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone() == ("on",)
-        assert sampling._fetch(sample) == [("off",)]
+        assert _shown(cursor) == ("on", "on")
+        assert sampling._fetch(sample) == [("off", "off")]
         # The test runs in a transaction, as a request may: the rest of it plans as before.
         assert connection.in_atomic_block
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone() == ("on",)
+        assert _shown(cursor) == ("on", "on")
+        # A setting changed earlier in the transaction is put back as it was, not as default.
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        assert sampling._fetch(sample) == [("off", "off")]
+        assert _shown(cursor) == ("on", "off")
 
 
-def test_outside_a_transaction_the_setting_ends_with_the_read(catalogue, monkeypatch):
+def test_outside_a_transaction_the_settings_end_with_the_read(catalogue, monkeypatch):
     from django.db import connections
-    from django.db.models.expressions import RawSQL
 
     # A connection of its own, in autocommit as a request's is (the test's is in a transaction).
     own = connections.create_connection("default")
     monkeypatch.setattr(sampling, "connection", own)
     try:
-        setting = RawSQL("current_setting('enable_seqscan')", [])
-        sample = catalogue.annotate(setting=setting).values_list("setting", "code")[:2]
+        sample = _settings(catalogue).values_list("seqscan", "indexscan", "code")[:2]
         assert own.get_autocommit()
         rows = sampling._fetch(sample)
-        assert [setting for setting, _ in rows] == ["off", "off"] and rows[0][1] != rows[1][1]
+        assert [row[:2] for row in rows] == [("off", "off")] * 2 and rows[0][2] != rows[1][2]
         with own.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            assert cursor.fetchone() == ("on",)
+            assert _shown(cursor) == ("on", "on")
     finally:
         own.close()
+
+
+def test_bitmap_reads_end_with_their_block_even_when_it_fails(catalogue):
+    from django.db import DataError
+
+    with connection.cursor() as cursor:
+        with sampling.bitmap_reads():
+            assert _shown(cursor) == ("off", "off")
+        assert _shown(cursor) == ("on", "on")
+        with pytest.raises(DataError), sampling.bitmap_reads():
+            cursor.execute("SELECT 1 / 0")
+        # Rolled back to before the block, settings included; the transaction goes on.
+        assert _shown(cursor) == ("on", "on")
