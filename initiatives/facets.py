@@ -14,6 +14,7 @@ from django.utils.text import slugify
 
 from .filters import FACETS, NOT_ATTRIBUTED, InitiativeFilter
 from .models import Initiative, Organization, Region, Status
+from .search import sampling
 
 
 @dataclass
@@ -118,43 +119,45 @@ def _facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[Fac
     def from_rows(facet: str) -> bool:
         return rows is not None and not selected[facet]
 
+    def counted(facet: str, field: str) -> dict:
+        """How many of ``others(facet)`` have each value of ``field``. A search's matches are
+        read through the GIN index's bitmap, not by reading every search vector: a query
+        matching a third of 100,000 initiatives took 320 ms in a sequential scan, 50 ms so."""
+        counts = others(facet).values_list(field).annotate(n=Count("pk"))
+        if filterset.search_outcome is None:
+            return dict(counts)
+        with sampling.bitmap_reads():
+            return dict(counts)
+
+    # Counted by id, named from ``choices``: no join, so totals read only the narrow index
+    # initiative_published_facets.
+    codes = {group.pk: group.code for group in choices.groups}
+    numbers = {group.pk: str(group.working_group.number) for group in choices.groups}
+    acronyms = {organization.pk: organization.acronym for organization in choices.organizations}
     if rows is not None:
-        groups = {group.pk: group for group in choices.groups}
-        acronyms = {organization.pk: organization.acronym for organization in choices.organizations}
         fields = row_fields(choices)
         by_group = Counter(row[1] for row in rows)
     if from_rows("group"):
-        group_counts = {groups[pk].code: n for pk, n in by_group.items()}
+        group_counts = _named(by_group, codes)
     else:
-        group_counts = dict(
-            others("group").values_list("sub_working_group__code").annotate(n=Count("pk"))
-        )
+        group_counts = _named(counted("group", "sub_working_group_id"), codes)
     if from_rows("working_group"):
-        working_group_counts = Counter()
-        for pk, n in by_group.items():
-            working_group_counts[str(groups[pk].working_group.number)] += n
+        working_group_counts = _named(by_group, numbers)
     else:
-        working_group_counts = {
-            str(number): n
-            for number, n in others("working_group")
-            .values_list("sub_working_group__working_group__number")
-            .annotate(n=Count("pk"))
-        }
+        working_group_counts = _named(counted("working_group", "sub_working_group_id"), numbers)
     if from_rows("organization"):
-        lead_counts = {acronyms.get(pk): n for pk, n in Counter(row[2] for row in rows).items()}
+        lead_counts = _named(Counter(row[2] for row in rows), acronyms)
         partner_counts = _partner_counts([row[0] for row in rows])
     else:
-        by_organization = others("organization")
-        lead_counts = dict(
-            by_organization.values_list("lead_organization__acronym").annotate(n=Count("pk"))
-        )
-        partner_counts = dict(
+        lead_counts = _named(counted("organization", "lead_organization_id"), acronyms)
+        partners = (
             Initiative.partner_organizations.through.objects.filter(
-                initiative__in=by_organization.values("pk")
+                initiative__in=others("organization").values("pk")
             )
-            .values_list("organization__acronym")
+            .values_list("organization_id")
             .annotate(n=Count("initiative", distinct=True))
         )
+        partner_counts = _named(dict(partners), acronyms)
     options = _options(
         choices, selected, group_counts, working_group_counts, lead_counts, partner_counts
     )
@@ -162,7 +165,7 @@ def _facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[Fac
         if from_rows("status"):
             status_counts = Counter(row[fields.index("status")] for row in rows)
         else:
-            status_counts = dict(others("status").values_list("status").annotate(n=Count("pk")))
+            status_counts = counted("status", "status")
         options["status"] = [
             FacetOption(value, label, status_counts.get(value, 0), value in selected["status"])
             for value, label in Status.choices
@@ -182,6 +185,16 @@ def _facet_options(filterset: InitiativeFilter, rows=None) -> dict[str, list[Fac
             for value, label in Region.choices
         ]
     return options
+
+
+def _named(counts: dict, names: dict) -> Counter:
+    """Counts by id as counts by name. None (no lead organization) stays None; an id not among
+    the options (added since they were read) is not listed yet, so not counted either."""
+    named = Counter()
+    for pk, n in counts.items():
+        if pk is None or pk in names:
+            named[names.get(pk)] += n
+    return named
 
 
 def _options(choices, selected, group_counts, working_group_counts, lead_counts, partner_counts):

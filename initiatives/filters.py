@@ -77,16 +77,20 @@ class InitiativeFilter(django_filters.FilterSet):
         label="Search",
         help_text='Words, "quoted phrases", "or" between alternatives, -word to exclude.',
     )
-    # distinct=False: an initiative has one group, so these filters cannot duplicate rows
-    # (and SELECT DISTINCT over every column is costly on a large catalogue).
+    # Groups and organizations are filtered by id (from ``choices``), not by joining their
+    # tables for the code or acronym: a filtered list's totals and facet counts then read
+    # only the narrow index initiative_published_facets. distinct=False: an initiative has one
+    # group, so these cannot duplicate rows (and SELECT DISTINCT over every column is costly).
     group = django_filters.MultipleChoiceFilter(
-        field_name="sub_working_group__code",
+        field_name="sub_working_group__code",  # what the values are (for the API's schema)
+        method="filter_group",
         distinct=False,
         label="Sub-working group",
         help_text="Sub-working group code, e.g. 1.1; repeat for several.",
     )
     working_group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__working_group__number",
+        method="filter_working_group",
         distinct=False,
         label="Working group",
         help_text="Working group number (1, 2 or 3); repeat for several.",
@@ -162,16 +166,30 @@ class InitiativeFilter(django_filters.FilterSet):
         )
         return self.search_outcome.queryset
 
+    def filter_group(self, queryset, name, values: list[str]):
+        if not values:
+            return queryset
+        ids = [group.pk for group in self.choices.groups if group.code in values]
+        return queryset.filter(sub_working_group_id__in=ids)
+
+    def filter_working_group(self, queryset, name, values: list[str]):
+        if not values:
+            return queryset
+        ids = [
+            group.pk for group in self.choices.groups if str(group.working_group.number) in values
+        ]
+        return queryset.filter(sub_working_group_id__in=ids)
+
     def filter_organization(self, queryset, name, values: list[str]):
         if not values:
             return queryset
-        acronyms = [value for value in values if value != NOT_ATTRIBUTED]
+        ids = [org.pk for org in self.choices.organizations if org.acronym in values]
         condition = Q()
-        if acronyms:
+        if ids:
             partner = Initiative.partner_organizations.through.objects.filter(
-                initiative=OuterRef("pk"), organization__acronym__in=acronyms
+                initiative=OuterRef("pk"), organization_id__in=ids
             )
-            condition |= Q(lead_organization__acronym__in=acronyms) | Q(Exists(partner))
+            condition |= Q(lead_organization_id__in=ids) | Q(Exists(partner))
         if NOT_ATTRIBUTED in values:
             condition |= Q(lead_organization__isnull=True)
         return queryset.filter(condition)

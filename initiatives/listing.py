@@ -168,10 +168,25 @@ def build_listing(params: QueryDict, page_number=None, page_size: int | None = N
     filterset.qs  # noqa: B018  (applies the filters, which tells whether this is a search)
     if filterset.search_outcome is not None:
         return _search_listing(filterset, page_number, page_size or SEARCH_PAGE_SIZE)
-    results = filterset.qs.for_result_cards()
-    page = Paginator(results, page_size or PAGE_SIZE).get_page(page_number)
+    # The page's ids first, then its initiatives: the filters, the order and the count read
+    # only the narrow index initiative_published_facets, and the wide rows are read for the
+    # page alone (at 100,000 initiatives, sorting whole rows to keep 120 took 100 ms).
+    page = Paginator(filterset.qs.values_list("pk", flat=True), page_size or PAGE_SIZE).get_page(
+        page_number
+    )
+    ids = list(page.object_list)
+    page.object_list = _cards(Initiative.objects.with_ids(ids).for_result_cards(), ids, filterset)
     facets = facet_options(filterset)
     return _listing(filterset, page, facets)
+
+
+def _cards(found, ids: list[int], filterset) -> list[Initiative]:
+    """The initiatives ``found`` in the order of ``ids``, with their groups and lead
+    organizations from the filters' options."""
+    by_id = {initiative.pk: initiative for initiative in found}
+    cards = [by_id[pk] for pk in ids if pk in by_id]
+    filterset.choices.attach(cards)
+    return cards
 
 
 def search_rows(filterset: InitiativeFilter):
@@ -197,11 +212,9 @@ def _search_listing(filterset, page_number, page_size) -> Listing:
 
 def _search_page(filterset, page, ids, facets, estimated=False, best_exact=True) -> Listing:
     found = engine.with_headlines(
-        Initiative.objects.with_ids(ids).for_search_cards(), filterset.search_outcome.parsed
+        Initiative.objects.with_ids(ids).for_result_cards(), filterset.search_outcome.parsed
     )
-    by_id = {initiative.pk: initiative for initiative in found}
-    page.object_list = [by_id[pk] for pk in ids if pk in by_id]
-    filterset.choices.attach(page.object_list)
+    page.object_list = _cards(found, ids, filterset)
     highlights = engine.headlines(page.object_list)
     return _listing(filterset, page, facets, highlights, estimated, best_exact)
 

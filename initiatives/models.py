@@ -271,6 +271,15 @@ class Initiative(models.Model):
             GinIndex(fields=["search_head"], name="initiative_search_head_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
             models.Index(fields=["updated_at"], name="initiative_updated_at"),
+            # The filters, totals, facet counts and order of a browsed list read only these
+            # columns: an index-only scan of this narrow index instead of the wide table
+            # (150 MB at 100,000 initiatives).
+            models.Index(
+                fields=["sub_working_group", "lead_organization", "id"],
+                include=["code"],
+                condition=Q(is_published=True),
+                name="initiative_published_facets",
+            ),
             # Whether any published initiative carries a status / regions (the optional facets)
             # is asked on every list page: these stay empty until one does, so it costs nothing.
             models.Index(

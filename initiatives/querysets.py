@@ -8,20 +8,9 @@ from django.db.models import BooleanField, F
 from django.db.models.expressions import RawSQL
 
 PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{1,12}")
-# A card reading any other field would cost one query per result (tests/test_views.py counts).
-RESULT_CARD_FIELDS = (
-    "code",
-    "title",
-    "description",
-    "sub_working_group__code",
-    "sub_working_group__name",
-    "sub_working_group__working_group__number",
-    "sub_working_group__working_group__name",
-    "lead_organization__acronym",
-    "lead_organization__name",
-)
-# A ranked page's cards: the group and lead organization come from memory (FilterChoices.attach).
-SEARCH_CARD_FIELDS = ("code", "title", "description", "sub_working_group", "lead_organization")
+# A card reading any other field would cost one query per result (tests/test_views.py counts);
+# its group and lead organization come from memory (FilterChoices.attach).
+RESULT_CARD_FIELDS = ("code", "title", "description", "sub_working_group", "lead_organization")
 RELATED_DEPTH = 50  # related candidates ranked with the full search vector
 
 
@@ -46,18 +35,12 @@ class InitiativeQuerySet(models.QuerySet):
         ).prefetch_related("partner_organizations")
 
     def for_result_cards(self):
-        """Only what a result card shows: its code, title, description, groups and lead
-        organization. The rest would cost more than the card: the search vector alone is larger
-        than every description together, and each row's dates and arrays are converted."""
-        return self.select_related("sub_working_group__working_group", "lead_organization").only(
-            *RESULT_CARD_FIELDS
-        )
-
-    def for_search_cards(self):
-        """``for_result_cards`` without the joins, for the few initiatives of a page of ranked
-        results, put in order by the caller: each card's group and lead organization are among
-        the filters' options, already in memory (``FilterChoices.attach``)."""
-        return self.only(*SEARCH_CARD_FIELDS).order_by()
+        """Only what a result card shows, for the few initiatives of a page, put in order by
+        the caller. The rest would cost more than the card: the search vector alone is larger
+        than every description together, and each row's dates and arrays are converted. No
+        joins: each card's group and lead organization are among the filters' options, already
+        in memory (``FilterChoices.attach``)."""
+        return self.only(*RESULT_CARD_FIELDS).order_by()
 
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")
