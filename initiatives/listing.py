@@ -175,17 +175,18 @@ def build_listing(params: QueryDict, page_number=None, page_size: int | None = N
         page_number
     )
     ids = list(page.object_list)
-    page.object_list = _cards(Initiative.objects.with_ids(ids).for_result_cards(), ids, filterset)
+    cards = Initiative.objects.with_ids(ids).for_result_cards()
+    page.object_list = _cards(cards, ids, filterset.choices)
     facets = facet_options(filterset)
     return _listing(filterset, page, facets)
 
 
-def _cards(found, ids: list[int], filterset) -> list[Initiative]:
+def _cards(found, ids: list[int], choices: FilterChoices) -> list[Initiative]:
     """The initiatives ``found`` in the order of ``ids``, with their groups and lead
     organizations from the filters' options."""
     by_id = {initiative.pk: initiative for initiative in found}
     cards = [by_id[pk] for pk in ids if pk in by_id]
-    filterset.choices.attach(cards)
+    choices.attach(cards)
     return cards
 
 
@@ -214,7 +215,7 @@ def _search_page(filterset, page, ids, facets, estimated=False, best_exact=True)
     found = engine.with_headlines(
         Initiative.objects.with_ids(ids).for_result_cards(), filterset.search_outcome.parsed
     )
-    page.object_list = _cards(found, ids, filterset)
+    page.object_list = _cards(found, ids, filterset.choices)
     highlights = engine.headlines(page.object_list)
     return _listing(filterset, page, facets, highlights, estimated, best_exact)
 
