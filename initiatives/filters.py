@@ -5,23 +5,26 @@ is the full-text search; ``sort`` is relevance (the default when searching), cod
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
-from .search import engine
+from .search.engine import SearchContext
+from .search.query import ParsedQuery
 
 NOT_ATTRIBUTED = "none"
 SORTS = {"relevance": "Relevance", "code": "Code", "title": "Title"}
 FACETS = ("group", "working_group", "organization", "status", "region")
+# Every parameter the list reads (the page cache keys pages by these and no others).
+PARAMETERS = ("q", *FACETS, "sort")
 
 
 @dataclass
 class FilterChoices:
-    """The options of every facet, read again only when the catalogue changed (shared between
-    requests, so never modified)."""
+    """The options of every facet, read again only when the catalogue changed."""
 
     groups: list[SubWorkingGroup]
     working_groups: list[WorkingGroup]
@@ -29,45 +32,41 @@ class FilterChoices:
     # Status and region become facets once any published initiative carries them.
     carries_status: bool = False
     carries_regions: bool = False
-    version: str | None = None  # the catalogue version they were read at (None: unknown)
 
     @classmethod
-    def load(cls) -> "FilterChoices":
-        version = derived.catalogue_version()
-        return derived.kept("filter choices", version, lambda: cls.read(version))
+    def load(cls, version: str | None = None) -> "FilterChoices":
+        return derived.kept("filter-choices", cls.read, version)
 
     @classmethod
-    def read(cls, version: str | None = None) -> "FilterChoices":
+    def read(cls) -> "FilterChoices":
         groups = list(SubWorkingGroup.objects.select_related("working_group"))
-        working_groups = list(dict.fromkeys(group.working_group for group in groups))
-        carried = Initiative.objects.carried_facets()
+        published = Initiative.objects.published()
         return cls(
             groups,
-            working_groups,
+            list(dict.fromkeys(group.working_group for group in groups)),
             list(Organization.objects.order_by("acronym")),
-            carried["status"],
-            carried["regions"],
-            version,
+            published.exclude(status="").exists(),
+            published.exclude(regions=[]).exists(),
         )
 
-    def attach(self, initiatives) -> None:
-        """Give each initiative its group (with its working group) and lead organization from
-        these options, as a join would. One not among them (added since they were read) is
-        left to load on access."""
-        groups = {group.pk: group for group in self.groups}
-        organizations = {organization.pk: organization for organization in self.organizations}
-        group_field = Initiative._meta.get_field("sub_working_group")
-        lead_field = Initiative._meta.get_field("lead_organization")
-        for initiative in initiatives:
-            group = groups.get(initiative.sub_working_group_id)
-            if group is not None:
-                group_field.set_cached_value(initiative, group)
-            lead_id = initiative.lead_organization_id
-            if lead_id is None or lead_id in organizations:
-                lead_field.set_cached_value(initiative, organizations.get(lead_id))
 
-    def organization_pairs(self) -> list[tuple[str, str]]:
-        return [(org.acronym, org.name) for org in self.organizations]
+class SortFilter(django_filters.OrderingFilter):
+    """One of ``SORTS``: relevance when searching (and by default then), else the catalogue's
+    order (code within sub-working group) or title."""
+
+    ORDERINGS = {"code": ("sub_working_group__code", "code"), "title": ("title", "code")}
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.extra["choices"] = list(SORTS.items())
+
+    def filter(self, qs, value):
+        searched = "rank" in qs.query.annotations
+        chosen = value[0] if value else None
+        if chosen == "relevance" and not searched:
+            chosen = None
+        chosen = chosen or ("relevance" if searched else "code")
+        return qs.ranked() if chosen == "relevance" else qs.order_by(*self.ORDERINGS[chosen])
 
 
 class InitiativeFilter(django_filters.FilterSet):
@@ -77,28 +76,21 @@ class InitiativeFilter(django_filters.FilterSet):
         label="Search",
         help_text='Words, "quoted phrases", "or" between alternatives, -word to exclude.',
     )
-    # Groups and organizations are filtered by id (from ``choices``), not by joining their
-    # tables for the code or acronym: a filtered list's totals and facet counts then read
-    # only the narrow index initiative_published_facets. distinct=False: an initiative has one
-    # group, so these cannot duplicate rows (and SELECT DISTINCT over every column is costly).
     group = django_filters.MultipleChoiceFilter(
-        field_name="sub_working_group__code",  # what the values are (for the API's schema)
-        method="filter_group",
+        field_name="sub_working_group__code",
         distinct=False,
         label="Sub-working group",
         help_text="Sub-working group code, e.g. 1.1; repeat for several.",
     )
     working_group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__working_group__number",
-        method="filter_working_group",
         distinct=False,
         label="Working group",
         help_text="Working group number (1, 2 or 3); repeat for several.",
     )
     organization = django_filters.MultipleChoiceFilter(
         method="filter_organization",
-        # Completed per request from the database (see __init__); text values.
-        choices=[(NOT_ATTRIBUTED, "Not attributed")],
+        choices=[(NOT_ATTRIBUTED, "Not attributed")],  # and every acronym (see __init__)
         label="Implementing organization",
         help_text=f"Organization acronym (lead or partner), or '{NOT_ATTRIBUTED}' for "
         "initiatives without a lead organization; repeat for several.",
@@ -116,30 +108,26 @@ class InitiativeFilter(django_filters.FilterSet):
         label="Region",
         help_text="A region code (e.g. africa, americas); repeat for several.",
     )
-    sort = django_filters.ChoiceFilter(
-        method="filter_nothing",
-        choices=list(SORTS.items()),
+    sort = SortFilter(
         label="Sort by",
         help_text="relevance (default when searching), code (default otherwise) or title.",
     )
 
     class Meta:
         model = Initiative
-        fields = ["q", "group", "working_group", "organization", "status", "region", "sort"]
+        fields = list(PARAMETERS)
 
-    def __init__(self, data=None, queryset=None, *, choices: FilterChoices | None = None, **kw):
-        self.choices = choices or FilterChoices.load()
-        self.search_outcome: engine.SearchOutcome | None = None
-        super().__init__(data, queryset if queryset is not None else _base(), **kw)
-        self._set_choices(
-            "group", [(group.code, f"{group.code} {group.name}") for group in self.choices.groups]
-        )
+    def __init__(self, data=None, queryset=None, *, version: str | None = None, **kwargs):
+        self.version = version or derived.catalogue_version()
+        self.choices = FilterChoices.load(self.version)
+        if queryset is None:
+            queryset = Initiative.objects.published()
+        super().__init__(data, queryset, **kwargs)
+        # This catalogue's options (django-filter's way for choices known only per request).
+        self._set_choices("group", [(g.code, f"{g.code} {g.name}") for g in self.choices.groups])
         self._set_choices(
             "working_group",
-            [
-                (str(group.number), f"Working Group {group.number}")
-                for group in self.choices.working_groups
-            ],
+            [(str(wg.number), f"Working Group {wg.number}") for wg in self.choices.working_groups],
         )
         self._set_choices(
             "organization",
@@ -150,46 +138,54 @@ class InitiativeFilter(django_filters.FilterSet):
         )
 
     def _set_choices(self, name: str, choices: list[tuple[str, str]]) -> None:
-        """This request's options. A form field built earlier (a deep copy of the class's
-        filter can carry one) would keep the old options, so it is dropped."""
+        """A form field built earlier (the class's filter, once the API schema was built, and
+        so each copy of it) would keep the old options: it is dropped, to be built anew."""
         target = self.filters[name]
         target.extra["choices"] = choices
         target.__dict__.pop("_field", None)
 
+    def cleaned(self, name: str):
+        """A parameter's valid value (None when absent or not valid: it is then ignored)."""
+        self.errors  # noqa: B018  (validates the form once)
+        return getattr(self.form, "cleaned_data", {}).get(name)
+
+    @property
+    def search_text(self) -> str:
+        return (self.cleaned("q") or "").strip()
+
+    @property
+    def searching(self) -> bool:
+        return bool(self.search_text)
+
+    @cached_property
+    def search_context(self) -> SearchContext:
+        return Initiative.objects.search_context(self.version)
+
+    @cached_property
+    def search_query(self) -> ParsedQuery | None:
+        """The parsed ``q`` (None when not searching)."""
+        return self.search_context.parse(self.search_text) if self.searching else None
+
+    @property
+    def sort_order(self) -> str:
+        chosen = self.cleaned("sort")
+        chosen = chosen[0] if chosen else None
+        if chosen == "relevance" and not self.searching:
+            chosen = None
+        return chosen or ("relevance" if self.searching else "code")
+
     # --- filters ---------------------------------------------------------------------------
 
     def filter_search(self, queryset, name, value):
-        if not value or not value.strip():
-            return queryset
-        self.search_outcome = engine.search(
-            queryset, value, self.choices.organization_pairs(), self.choices.version
-        )
-        return self.search_outcome.queryset
-
-    def filter_group(self, queryset, name, values: list[str]):
-        if not values:
-            return queryset
-        ids = [group.pk for group in self.choices.groups if group.code in values]
-        return queryset.filter(sub_working_group_id__in=ids)
-
-    def filter_working_group(self, queryset, name, values: list[str]):
-        if not values:
-            return queryset
-        ids = [
-            group.pk for group in self.choices.groups if str(group.working_group.number) in values
-        ]
-        return queryset.filter(sub_working_group_id__in=ids)
+        return queryset.search(self.search_query) if self.searching else queryset
 
     def filter_organization(self, queryset, name, values: list[str]):
         if not values:
             return queryset
-        ids = [org.pk for org in self.choices.organizations if org.acronym in values]
-        condition = Q()
-        if ids:
-            partner = Initiative.partner_organizations.through.objects.filter(
-                initiative=OuterRef("pk"), organization_id__in=ids
-            )
-            condition |= Q(lead_organization_id__in=ids) | Q(Exists(partner))
+        partner = Initiative.partner_organizations.through.objects.filter(
+            initiative=OuterRef("pk"), organization__acronym__in=values
+        )
+        condition = Q(lead_organization__acronym__in=values) | Q(Exists(partner))
         if NOT_ATTRIBUTED in values:
             condition |= Q(lead_organization__isnull=True)
         return queryset.filter(condition)
@@ -197,40 +193,17 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_region(self, queryset, name, values: list[str]):
         return queryset.filter(regions__overlap=list(values)) if values else queryset
 
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # sorting is applied last, in filter_queryset
-
-    def without_search(self):
-        """The initiatives every filter but ``q`` gives, unsorted (the form already validated:
-        no second filter set to build)."""
-        self.errors  # noqa: B018  (validates the form, as ``qs`` does)
-        queryset = self.queryset.all()
-        for name, value in self.form.cleaned_data.items():
-            if name != "q":
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    # --- sorting ---------------------------------------------------------------------------
-
-    @property
-    def searching(self) -> bool:
-        return self.search_outcome is not None
-
-    @property
-    def sort_order(self) -> str:
-        chosen = getattr(self.form, "cleaned_data", {}).get("sort") if self.is_bound else None
-        if chosen == "relevance" and not self.searching:
-            chosen = None
-        return chosen or ("relevance" if self.searching else "code")
-
     def filter_queryset(self, queryset):
+        """Searches rank and count a bounded set of matches (``InitiativeQuerySet.bounded``)."""
         queryset = super().filter_queryset(queryset)
-        if self.sort_order == "relevance":
-            return self.search_outcome.by_relevance(queryset)
-        if self.sort_order == "title":
-            return queryset.order_by("title", "code")
-        return queryset.order_by("sub_working_group__code", "code")
+        return queryset.bounded() if self.searching else queryset
 
-
-def _base():
-    return Initiative.objects.published()
+    def without(self, facet: str):
+        """The initiatives every filter but ``facet``'s gives, unordered: what that facet's
+        options are counted on."""
+        queryset = self.queryset
+        self.errors  # noqa: B018  (validates the form once)
+        for name, value in self.form.cleaned_data.items():
+            if name not in (facet, "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return (queryset.bounded() if self.searching else queryset).order_by()

@@ -6,27 +6,21 @@ path it takes: the admin, a seed load, or a shell.
 
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchConfig, SearchQueryField, SearchVectorField
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .codes import CODE_PATTERN, NUMBER_PATTERN, SUB_WORKING_GROUP_CODE_PATTERN
 from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
-from .search.document import (
-    SEARCH_CONFIG,
-    keywords_for,
-    search_head_expression,
-    search_vector_expression,
-)
+from .search.document import keywords_for, search_vector_expression
 
-CODE_PATTERN = r"^[1-3][1-9][0-9]{2}[A-Z]?$"
-NUMBER_PATTERN = r"^[1-3][1-9][0-9]{2}$"
-SUB_WORKING_GROUP_CODE_PATTERN = r"^[1-3]\.[1-9]$"
+__all__ = ["CODE_PATTERN", "NUMBER_PATTERN", "SUB_WORKING_GROUP_CODE_PATTERN"]
 
 
 class Status(models.TextChoices):
@@ -230,20 +224,8 @@ class Initiative(models.Model):
         editable=False,
         help_text="Codes, group and organization names, kept in step by the application.",
     )
-    # One word per indexed phrase this text holds ("zzphrase12"), written by a database trigger
-    # (migration 0012, search.phrases): part of search_vector, so a phrase costs one index probe.
-    search_phrases = models.TextField(blank=True, default="", editable=False)
-    # The same for the title and keywords alone ("zzhead12"), part of search_head.
-    search_head_phrases = models.TextField(blank=True, default="", editable=False)
     search_vector = models.GeneratedField(
         expression=search_vector_expression(),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-    # Title and keywords only: small enough to stay in the row, so a large result set can be
-    # put in a first order without reading every wide search_vector (see search.engine).
-    search_head = models.GeneratedField(
-        expression=search_head_expression(),
         output_field=SearchVectorField(),
         db_persist=True,
     )
@@ -253,10 +235,7 @@ class Initiative(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "search_vector",
-            "search_head",
             "search_keywords",
-            "search_phrases",
-            "search_head_phrases",
             "seed_fingerprint",
         ],
         m2m_fields=[partner_organizations],
@@ -266,32 +245,8 @@ class Initiative(models.Model):
         ordering = ["code"]
         indexes = [
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
-            # Title-and-keyword matches come first in relevance order; a search matching very
-            # many initiatives reads only those through this index (search.sampling).
-            GinIndex(fields=["search_head"], name="initiative_search_head_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
             models.Index(fields=["updated_at"], name="initiative_updated_at"),
-            # The filters, totals, facet counts and order of a browsed list read only these
-            # columns: an index-only scan of this narrow index instead of the wide table
-            # (150 MB at 100,000 initiatives).
-            models.Index(
-                fields=["sub_working_group", "lead_organization", "id"],
-                include=["code"],
-                condition=Q(is_published=True),
-                name="initiative_published_facets",
-            ),
-            # Whether any published initiative carries a status / regions (the optional facets)
-            # is asked on every list page: these stay empty until one does, so it costs nothing.
-            models.Index(
-                fields=["id"],
-                condition=Q(is_published=True) & ~Q(status=""),
-                name="initiative_published_status",
-            ),
-            models.Index(
-                fields=["id"],
-                condition=Q(is_published=True) & ~Q(regions=[]),
-                name="initiative_published_regions",
-            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -346,56 +301,6 @@ class Initiative(models.Model):
     def excerpt(self) -> str:
         """The opening of the description that a result card shows."""
         return excerpt(self.description)
-
-
-class SearchPhrase(models.Model):
-    """A phrase of the synonyms or of an organization's name, indexed as one word.
-
-    Rows are only ever added (``search.phrases.sync_phrases``), together with the words of the
-    initiatives that hold the phrase, so a phrase listed here is always fully indexed.
-    """
-
-    words = models.TextField(unique=True, help_text="Lower-case words, separated by spaces.")
-    query = models.TextField(help_text="The phrase as a tsquery, as the search writes it.")
-    # Parsed once here, not for every initiative the trigger indexes.
-    compiled = models.GeneratedField(
-        expression=Func(
-            SearchConfig(SEARCH_CONFIG),
-            F("query"),
-            function="to_tsquery",
-            output_field=SearchQueryField(),
-        ),
-        output_field=SearchQueryField(),
-        db_persist=True,
-    )
-
-    def __str__(self):
-        return self.words
-
-
-class SearchWord(models.Model):
-    """A word of the published initiatives' text, with how many of them use it: the search's
-    vocabulary (``search.spelling``). Triggers (migration 0013) record each change to the
-    initiatives as a ``SearchWordChange``; reading the vocabulary folds those in, so it never
-    costs a pass over the catalogue's text (tens of seconds at 100,000 initiatives)."""
-
-    word = models.TextField(primary_key=True)
-    documents = models.IntegerField()
-    stem = models.TextField(blank=True, help_text="As the index stems it; empty: a stop word.")
-
-    def __str__(self):
-        return self.word
-
-
-class SearchWordChange(models.Model):
-    """How many more (or fewer) published initiatives use a word since the last fold. Only ever
-    inserted by the triggers, so writers never wait for each other on a word's row."""
-
-    word = models.TextField()
-    change = models.IntegerField()
-
-    def __str__(self):
-        return f"{self.word} {self.change:+d}"
 
 
 # Registrations live in their own module; importing them here registers them with the app.

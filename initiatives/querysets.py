@@ -1,30 +1,35 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
-import re
-
 from django.contrib.postgres.search import SearchRank
-from django.db import connection, models
-from django.db.models import BooleanField, F
-from django.db.models.expressions import RawSQL
+from django.db import models
+from django.db.models import F
 
-PLAUSIBLE_CODE = re.compile(r"[0-9A-Z]{1,12}")
-# A card reading any other field would cost one query per result (tests/test_views.py counts);
-# its group and lead organization come from memory (FilterChoices.attach).
-RESULT_CARD_FIELDS = ("code", "title", "description", "sub_working_group", "lead_organization")
-RELATED_DEPTH = 50  # related candidates ranked with the full search vector
+from . import derived
+from .codes import normalize_code
+from .search import engine
+from .search.query import ParsedQuery
+from .search.spelling import read_vocabulary
+
+# A search ranks at most this many matches (found through the GIN index, in no order) and
+# says "1,000+": a real catalogue is far below it, a synthetic 100,000 is not.
+SEARCH_LIMIT = 1000
+# A card reading any other field would cost one query per result (tests/test_views.py counts).
+RESULT_CARD_FIELDS = (
+    "code",
+    "title",
+    "description",
+    "sub_working_group__code",
+    "sub_working_group__name",
+    "sub_working_group__working_group__number",
+    "sub_working_group__working_group__name",
+    "lead_organization__acronym",
+    "lead_organization__name",
+)
 
 
 class InitiativeQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
-
-    def with_ids(self, ids: list[int]):
-        """``pk__in`` with the ids as one array parameter: a placeholder per id (hundreds, for
-        the best results of a search) cost more to build and send than the query itself."""
-        table = self.model._meta.db_table
-        return self.filter(
-            RawSQL(f'"{table}"."id" = ANY(%s::bigint[])', (list(ids),), output_field=BooleanField())
-        )
 
     def with_organizations(self):
         """Load the groups and organizations a listing shows, in a constant number of queries."""
@@ -35,31 +40,14 @@ class InitiativeQuerySet(models.QuerySet):
         ).prefetch_related("partner_organizations")
 
     def for_result_cards(self):
-        """Only what a result card shows, for the few initiatives of a page, put in order by
-        the caller. The rest would cost more than the card: the search vector alone is larger
-        than every description together, and each row's dates and arrays are converted. No
-        joins: each card's group and lead organization are among the filters' options, already
-        in memory (``FilterChoices.attach``)."""
-        return self.only(*RESULT_CARD_FIELDS).order_by()
+        """Only what a result card shows: the search vector alone is larger than every
+        description together."""
+        return self.select_related("sub_working_group__working_group", "lead_organization").only(
+            *RESULT_CARD_FIELDS
+        )
 
     def in_catalogue_order(self):
         return self.order_by("sub_working_group__code", "code")
-
-    def carried_facets_sql(self) -> str:
-        """The conditions of the partial indexes initiative_published_status / _regions, word
-        for word, so each EXISTS is one probe of an (often empty) index, not a table scan."""
-        table = self.model._meta.db_table
-        return (
-            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE is_published AND NOT (status = '')), "
-            f"EXISTS (SELECT 1 FROM {table} WHERE is_published AND NOT (regions = '{{}}'))"
-        )
-
-    def carried_facets(self) -> dict[str, bool]:
-        """Whether any published initiative has a status / regions, in one round trip."""
-        with connection.cursor() as cursor:
-            cursor.execute(self.carried_facets_sql())
-            status, regions = cursor.fetchone()
-        return {"status": status, "regions": regions}
 
     def unattributed(self):
         return self.filter(lead_organization__isnull=True)
@@ -67,17 +55,11 @@ class InitiativeQuerySet(models.QuerySet):
     def by_code(self, code: str):
         """Codes are case-insensitive for people (2206a is 2206A). Anything that cannot be a
         code (a NUL byte, 100 kB of text) matches nothing without reaching the database."""
-        code = code.strip().upper()
-        if not PLAUSIBLE_CODE.fullmatch(code):
-            return self.none()
-        return self.filter(code=code)
+        code = normalize_code(code)
+        return self.filter(code=code) if code else self.none()
 
     def by_codes(self, codes):
-        return self.filter(
-            code__in=[
-                c.strip().upper() for c in codes if PLAUSIBLE_CODE.fullmatch(c.strip().upper())
-            ]
-        )
+        return self.filter(code__in=[code for code in map(normalize_code, codes) if code])
 
     def in_same_group_as(self, initiative):
         return self.filter(sub_working_group_id=initiative.sub_working_group_id)
@@ -89,26 +71,51 @@ class InitiativeQuerySet(models.QuerySet):
     def after(self, initiative):
         return self.filter(code__gt=initiative.code).order_by("code").first()
 
-    def related_to(self, initiative, limit: int = 3):
-        """Initiatives of the same sub-working group that share the most with its title and
-        opening paragraph, best first."""
-        from .search.engine import similarity_query
+    # --- search ------------------------------------------------------------------------------
 
-        query = similarity_query(initiative)
+    def search_context(self, version: str | None = None) -> engine.SearchContext:
+        """Synonyms and vocabulary of the published catalogue, once per catalogue version."""
+        organizations = self.model._meta.get_field("lead_organization").related_model
+
+        def build():
+            pairs = organizations.objects.order_by("acronym").values_list("acronym", "name")
+            published = self.model.objects.published()
+            return engine.SearchContext.build(list(pairs), read_vocabulary(published))
+
+        return derived.kept("search-context", build, version)
+
+    def search(self, query: ParsedQuery | str):
+        """Matches of ``query`` (typed text, or parsed with ``search_context().parse``),
+        annotated with ``rank`` and ``complete`` (see ``search.engine.match``) and
+        unordered: ``ranked()`` puts the best first."""
+        if isinstance(query, str):
+            query = self.search_context().parse(query)
+        return engine.match(self, query)
+
+    def ranked(self):
+        """Best first: more clauses matched, then rank, then code (for ``search()``'s results)."""
+        partial = "coverage" in self.query.annotations
+        return self.order_by(*[F("coverage").desc()] * partial, F("rank").desc(), "code")
+
+    def bounded(self):
+        """At most ``SEARCH_LIMIT`` + 1 of these initiatives (enough to tell there are more),
+        picked through the search index in no particular order: what a search ranks and
+        counts."""
+        return self.filter(pk__in=self.order_by().values("pk")[: SEARCH_LIMIT + 1])
+
+    def with_headlines(self, query: ParsedQuery):
+        return engine.with_headlines(self, query)
+
+    def related_to(self, initiative, limit: int = 3):
+        """Initiatives of the same sub-working group that share the most with its title,
+        best first."""
+        query = engine.similarity_query(initiative.title)
         if query is None:
             return self.none()
-        # As in search: the narrow title-and-keywords vector picks the RELATED_DEPTH best
-        # candidates (every one, in a real group), and only those are ranked with the wide one.
-        candidates = (
+        return (
             self.in_same_group_as(initiative)
             .exclude(pk=initiative.pk)
             .filter(search_vector=query)
-            .annotate(head_similarity=SearchRank(F("search_head"), query))
-            .order_by("-head_similarity", "code")
-            .values("pk")[:RELATED_DEPTH]
-        )
-        return (
-            self.filter(pk__in=candidates)
             .annotate(similarity=SearchRank(F("search_vector"), query))
             .order_by("-similarity", "code")
             .select_related("lead_organization")[:limit]

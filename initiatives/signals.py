@@ -4,7 +4,6 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from .models import Initiative, Organization, SubWorkingGroup
-from .search import phrases
 
 
 @receiver(m2m_changed, sender=Initiative.partner_organizations.through)
@@ -23,8 +22,6 @@ def partners_changed(sender, instance, action, reverse, pk_set, **kwargs):
 
 @receiver(post_save, sender=Organization)
 def organization_saved(sender, instance, created, **kwargs):
-    # Its name and acronym are phrases people search by: indexed as single words.
-    phrases.sync_phrases()
     if created:
         return
     related = Initiative.objects.filter(lead_organization=instance) | Initiative.objects.filter(

@@ -7,10 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import DetailView, TemplateView, View
 
-from .filters import FilterChoices, InitiativeFilter
+from .codes import normalize_code
+from .filters import InitiativeFilter
 from .listing import build_listing, page_url
 from .models import Initiative
-from .search import engine
 from .spreadsheets import spreadsheet_safe
 
 
@@ -20,7 +20,7 @@ class InitiativeListView(TemplateView):
     template_name = "initiatives/initiative_list.html"
 
     def get(self, request, *args, **kwargs):
-        code = engine.code_in(request.GET.get("q", ""))
+        code = normalize_code(request.GET.get("q", ""))
         if code and Initiative.objects.published().by_code(code).exists():
             return redirect("initiatives:detail", code=code)
         return super().get(request, *args, **kwargs)
@@ -97,7 +97,7 @@ class InitiativeCSVView(View):
     """The current filtered list as CSV: same parameters as the HTML list."""
 
     def get(self, request):
-        filterset = InitiativeFilter(request.GET, choices=FilterChoices.load())
+        filterset = InitiativeFilter(request.GET)
         initiatives = filterset.qs.select_related(
             "sub_working_group__working_group", "lead_organization"
         ).prefetch_related("partner_organizations")

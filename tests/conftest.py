@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 
-from initiatives import derived
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.seeding.loader import load_seed_file
 from initiatives.seeding.source_parser import parse_source
@@ -73,10 +73,10 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def fresh_vocabulary():
+def fresh_cache():
     """Each test sees spelling suggestions and derived data from its own data, not an earlier
     test's (a rolled-back test leaves the catalogue version where it found it)."""
-    derived.forget()
+    cache.clear()
 
 
 @pytest.fixture

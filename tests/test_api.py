@@ -133,7 +133,9 @@ def test_the_schema_lists_the_filter_options_the_catalogue_has(client, catalogue
         *Organization.objects.values_list("acronym", flat=True),
         "none",
     }
-    assert set(options["sort"]) == {"relevance", "code", "title", ""}
+    assert set(options["sort"]) == {"relevance", "code", "title"}
+    assert client.get("/api/initiatives/", {"sort": ""}).status_code == 200  # as a form sends it
+    assert client.get("/api/initiatives/", {"sort": "random"}).status_code == 400
 
     Organization.objects.create(acronym="NEWORG", name="A new organization")
     assert "NEWORG" in filter_options(client)["organization"]

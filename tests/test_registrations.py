@@ -219,7 +219,7 @@ BAD_INPUT = [
     ({"full_name": "x" * 121}, "full_name", "at most 120 characters"),
     ({"country": "XX"}, "country", "Select a valid choice"),
     ({"initiatives": []}, "initiatives", "Choose at least one initiative."),
-    ({"initiatives": ["9999"]}, "initiatives", "9999 is not a published initiative."),
+    ({"initiatives": ["2999"]}, "initiatives", "2999 is not a published initiative."),
     ({"consent": None}, "consent", "You must agree"),
     ({"token": "forged"}, "token", "could not be verified"),
     ({"website": "http://spam.example"}, "website", "must be left empty"),

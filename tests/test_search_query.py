@@ -24,42 +24,6 @@ def test_words_match_as_prefixes_and_all_must_match():
     assert parsed.any_tsquery == "('precurs':* | 'disposal':*)"
 
 
-def test_prefixes_match_as_the_known_words_they_begin_when_few():
-    stems = {
-        "precursor": "precursor",
-        "precursors": "precursor",
-        "disposal": "dispos",
-        "disposition": "disposit",
-        "present": "present",
-        "prevent": "prevent",
-    }
-    vocabulary = Vocabulary.from_counts(dict.fromkeys(stems, 1), stems)
-    parsed = parse("precurs disposal")
-    assert parsed.prefix_words == ["precurs", "disposal"]
-    # What "precurs:*" and "disposal:*" match: stems beginning with theirs, "precur" and "dispos".
-    parsed.completions = {
-        "precurs": vocabulary.completions("precur"),
-        "disposal": vocabulary.completions("dispos"),
-    }
-    assert parsed.all_tsquery == "('precurs' | 'precursors') & ('disposal' | 'disposition')"
-    assert parsed.any_tsquery == "('precurs':* | 'disposal':*)"  # ranking keeps the prefixes
-    assert vocabulary.completions("pre") == ("precursors", "present", "prevent")
-    # Beyond the limit, or for a stem too short to look up, the prefix stays a prefix.
-    assert vocabulary.completions("pre", most=2) is None
-    assert vocabulary.completions("pr") is None
-    assert vocabulary.completions("zyx") == ()
-
-
-@pytest.mark.django_db
-def test_the_stems_of_prefixes_are_those_of_the_index():
-    from initiatives.search.spelling import stems
-
-    assert stems(["precurs", "training", "the", "h5n1"]) == {
-        "precurs": "precur",
-        "training": "train",
-    }
-
-
 def test_quoted_phrases_or_and_exclusions():
     parsed = parse('"early warning" -americas captagon or fenethylline')
     assert parsed.all_tsquery == (
@@ -143,17 +107,29 @@ def test_the_curated_synonym_file_parses_and_rejects_bad_lines():
         parse_synonyms("nps | | new psychoactive substances")
 
 
-def test_a_phrase_holding_a_word_of_the_same_clause_is_left_out_of_matching_only():
-    synonyms = parse_synonyms(
-        "precursor | precursors | chemical precursors | precursor chemicals\n"
-        "disposal | safe disposal | destruction\n"
-    )
-    parsed = parse("precursor disposal", synonyms=synonyms)
-    # Whatever matches "chemical precursors" matches "precursors": the phrase adds index work,
-    # not results. "destruction" stays: it is another word.
-    assert parsed.all_tsquery == ("('precursor':* | 'precursors') & ('disposal':* | 'destruction')")
-    assert "'chemical' <-> 'precursors'" in parsed.any_tsquery  # ranking keeps every phrase
-    assert "'chemical'" not in parsed.any_matching_tsquery
-    # A phrase whose words are not alternatives on their own is kept.
-    nps = parse("NPS")
-    assert "'new' <-> 'psychoactive'" in nps.all_tsquery
+def test_a_known_phrase_falls_back_to_its_words_one_clause_each():
+    synonyms = parse_synonyms("money laundering | illicit finance\n")
+    parsed = parse("money laundering", synonyms=synonyms)
+    assert parsed.all_tsquery == "(('money' <-> 'laundering') | ('illicit' <-> 'finance'))"
+    assert parsed.falls_back_to_words
+    assert [clause.tsquery() for clause in parsed.word_clauses] == ["'money':*", "'laundering':*"]
+    assert not parse("naloxone training").falls_back_to_words
+
+
+def test_accented_letters_are_folded_as_the_index_folds_them():
+    from initiatives.search.text import fold, words
+
+    assert words("Søren in Łódź, Kraków and Ştefan's São Tomé") == [
+        "soren",
+        "in",
+        "lodz",
+        "krakow",
+        "and",
+        "stefan",
+        "s",
+        "sao",
+        "tome",
+    ]
+    # One letter for one letter, so highlights can be carried back onto the original text.
+    assert len(fold("Łódź Ærø")) == len("Łódź Ærø")
+    assert parse("Łódź").all_tsquery == "'lodz':*"

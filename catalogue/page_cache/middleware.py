@@ -13,24 +13,27 @@ from functools import cache
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_vary_headers
 
+from initiatives.filters import PARAMETERS
+
+from .version import catalogue_version
+
 logger = logging.getLogger(__name__)
 
-_LIST_PARAMETERS = {"q", "group", "working_group", "organization", "status", "region", "sort"}
 # Each cacheable view and the query parameters it reads (initiatives/filters.py, the list view,
 # the API's pagination, DRF's format override, drf-spectacular's schema view). A page whose
 # query has any other parameter is served but not stored: random parameters (a crawler's
 # cache-busters) would otherwise each add an entry, and a shared cache has no entry limit.
 CACHEABLE_VIEWS = {
-    "initiatives:list": _LIST_PARAMETERS | {"page"},
+    "initiatives:list": {*PARAMETERS, "page"},
     "initiatives:detail": set(),
-    "api:initiative-list": _LIST_PARAMETERS | {"page", "page_size", "format"},
+    "api:initiative-list": {*PARAMETERS, "page", "page_size", "format"},
     "api:initiative-detail": {"format"},
     "api:schema": {"format", "lang"},
 }
@@ -53,22 +56,6 @@ def do_not_store() -> None:
     flags = _this_request.get()
     if flags is not None:
         flags["do_not_store"] = True
-
-
-def catalogue_version() -> str | None:
-    """The current token; None (nothing is cached) when the database cannot be read or the row
-    is missing (a write to the catalogue creates it again). Process-level data derived from
-    the catalogue is kept per token too (``initiatives.derived``)."""
-    try:
-        with connection.cursor() as cursor:
-            # Bumps first if this transaction has catalogue changes not yet bumped (the
-            # triggers bump at commit, migration 0002), so they are never stored under the old
-            # token.
-            cursor.execute("SELECT page_cache_current_version()")
-            row = cursor.fetchone()
-    except DatabaseError:
-        return None
-    return None if row is None else row[0]
 
 
 def release() -> str:

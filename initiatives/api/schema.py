@@ -34,7 +34,7 @@ class CatalogueFilterExtension(DjangoFilterExtension):
     extension reads the class's filters, which do not have them; this one reads a FilterSet
     built now, so the schema enumerates exactly the values a request may use."""
 
-    target_class = "initiatives.api.views.CatalogueFilterBackend"
+    target_class = "django_filters.rest_framework.DjangoFilterBackend"
     priority = 1
 
     def get_schema_operation_parameters(self, auto_schema, *args, **kwargs):

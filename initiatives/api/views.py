@@ -5,7 +5,8 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 
-from ..filters import FilterChoices, InitiativeFilter
+from ..codes import TYPED_CODE_PATTERN
+from ..filters import InitiativeFilter
 from ..models import Initiative
 from .schema import InvalidParametersSerializer, NotFoundSerializer
 from .serializers import InitiativeSerializer
@@ -56,16 +57,6 @@ class InitiativePagination(PageNumberPagination):
         ]
 
 
-class CatalogueFilterBackend(DjangoFilterBackend):
-    """The HTML list's FilterSet, with its choices read once per request."""
-
-    def get_filterset_kwargs(self, request, queryset, view):
-        return {
-            **super().get_filterset_kwargs(request, queryset, view),
-            "choices": FilterChoices.load(),
-        }
-
-
 def _published():
     return (
         Initiative.objects.published()
@@ -89,7 +80,7 @@ class InitiativeListAPIView(generics.ListAPIView):
 
     serializer_class = InitiativeSerializer
     pagination_class = InitiativePagination
-    filter_backends = [CatalogueFilterBackend]
+    filter_backends = [DjangoFilterBackend]
     filterset_class = InitiativeFilter
 
     def get_queryset(self):
@@ -103,7 +94,7 @@ class InitiativeListAPIView(generics.ListAPIView):
             str,
             OpenApiParameter.PATH,
             description="The initiative's code (case-insensitive).",
-            pattern=r"^[1-3][1-9][0-9]{2}[A-Za-z]?$",
+            pattern=TYPED_CODE_PATTERN,
             examples=[OpenApiExample("A code with a letter", value="2206A")],
         )
     ],

@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
+from ..codes import normalize_code
 from ..models import Initiative
-from ..querysets import PLAUSIBLE_CODE
 from .models import MESSAGE_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
 
 TOKEN_SALT = "registrations.form-token"
@@ -55,7 +55,7 @@ class InitiativeChoiceField(forms.ModelMultipleChoiceField):
         # Refuse what cannot be a code before it reaches the database (a NUL byte would
         # make PostgreSQL fail instead of giving a clear message).
         for item in value:
-            if not PLAUSIBLE_CODE.fullmatch(str(item).strip().upper()):
+            if normalize_code(item) is None:
                 raise ValidationError(
                     f"{str(item)[:20]!r} is not an initiative code.", code="invalid_choice"
                 )

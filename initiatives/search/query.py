@@ -3,10 +3,7 @@
 The syntax is the familiar web-search one (PostgreSQL's ``websearch_to_tsquery``): words,
 "quoted phrases", ``or`` between alternatives and ``-word`` to exclude. On top of it:
 
-* every typed word also matches as a prefix (``precurs`` finds "precursor"): to find
-  initiatives, as the catalogue's known words it begins when they are few (``completions``:
-  exact index entries, where a prefix scan of the index cost ten times more on a large
-  catalogue), else as a prefix of the index's words;
+* every typed word also matches as a prefix (``precurs`` finds "precursor");
 * acronyms and their expansions, and curated synonyms, find each other (``synonyms.txt``);
 * a word the catalogue does not know is also searched as its closest known spelling.
 
@@ -34,20 +31,10 @@ class Alternative:
     prefix: bool = False  # the last word also matches as a prefix
     typed: bool = True  # typed by the person, not added by expansion
 
-    def tsquery(self, tokens: dict | None = None, completions: dict | None = None) -> str:
-        """``tokens``: indexed phrases' words (search.phrases), used for a phrase listed there.
-        ``completions``: the known words a prefix begins, used instead of the prefix."""
-        if tokens and len(self.words) > 1 and not self.prefix and self.words in tokens:
-            return f"'{tokens[self.words]}'"
+    def tsquery(self) -> str:
         parts = [f"'{word}'" for word in self.words]
         if self.prefix:
-            last = self.words[-1]
-            if completions and last in completions:
-                forms = dict.fromkeys((last, *completions[last]))
-                if len(forms) > 1:
-                    parts[-1] = "(" + " | ".join(f"'{form}'" for form in forms) + ")"
-            else:
-                parts[-1] += ":*"
+            parts[-1] += ":*"
         return parts[0] if len(parts) == 1 else "(" + " <-> ".join(parts) + ")"
 
 
@@ -62,31 +49,9 @@ class Clause:
     def typed_text(self) -> str:
         return " or ".join(" ".join(a.words) for a in self.alternatives if a.typed)
 
-    def tsquery(
-        self, matching: bool = False, tokens: dict | None = None, completions: dict | None = None
-    ) -> str:
-        """``matching``: without the phrases that cannot change which initiatives match."""
-        alternatives = self.matching_alternatives() if matching else self.alternatives
-        unique = list(
-            dict.fromkeys(alternative.tsquery(tokens, completions) for alternative in alternatives)
-        )
+    def tsquery(self) -> str:
+        unique = list(dict.fromkeys(alternative.tsquery() for alternative in self.alternatives))
         return unique[0] if len(unique) == 1 else "(" + " | ".join(unique) + ")"
-
-    def matching_alternatives(self) -> list[Alternative]:
-        """The alternatives less each phrase holding a word that is an alternative on its own
-        ("chemical precursors" beside "precursors"): whatever matches the phrase matches the
-        word, so the phrase only costs index work (its other words are often common ones).
-        Ranking keeps them: a phrase found counts for more."""
-        single = {
-            alternative.words[0]
-            for alternative in self.alternatives
-            if len(alternative.words) == 1 and not is_stop_word(alternative.words[0])
-        }
-        return [
-            alternative
-            for alternative in self.alternatives
-            if len(alternative.words) == 1 or not single.intersection(alternative.words)
-        ]
 
 
 @dataclass
@@ -95,73 +60,32 @@ class ParsedQuery:
     clauses: list[Clause] = field(default_factory=list)
     excluded: list[Phrase] = field(default_factory=list)
     corrections: dict[str, str] = field(default_factory=dict)
-    # Indexed phrases' words (search.phrases): matching search_vector asks for these instead.
-    tokens: dict[Phrase, str] = field(default_factory=dict)
-    # The known words each prefix begins, when few (spelling.Vocabulary.completions): matching
-    # asks for these instead of the prefix.
-    completions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The typed words one clause each, without joining known phrases: what a search falls back
+    # to when nothing matches the phrases ("money laundering" finds initiatives about money).
+    word_clauses: list[Clause] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
 
     def _exclusions(self) -> str:
-        return "".join(
-            " & !" + Alternative(phrase, prefix=False).tsquery() for phrase in self.excluded
-        )
-
-    @property
-    def prefix_words(self) -> list[str]:
-        """The words matched as prefixes (the last of each such alternative)."""
-        return list(
-            dict.fromkeys(
-                alternative.words[-1]
-                for clause in self.clauses
-                for alternative in clause.alternatives
-                if alternative.prefix
-            )
-        )
-
-    def _matching(self, clause: Clause, tokens: dict) -> str:
-        return clause.tsquery(matching=True, tokens=tokens, completions=self.completions)
+        return "".join(" & !" + Alternative(phrase).tsquery() for phrase in self.excluded)
 
     @property
     def all_tsquery(self) -> str:
-        """Every clause must match, in ``search_vector`` (with the indexed phrases' words, the
-        prefixes' known completions, and see ``Clause.matching_alternatives``)."""
-        return (
-            " & ".join(self._matching(clause, self.tokens) for clause in self.clauses)
-            + self._exclusions()
-        )
+        """Every clause must match."""
+        return " & ".join(clause.tsquery() for clause in self.clauses) + self._exclusions()
 
     @property
     def any_tsquery(self) -> str:
-        """At least one clause matches: for ranking (every phrase, as typed or expanded)."""
-        return self._any(clause.tsquery() for clause in self.clauses)
+        """At least one clause matches: for ranking."""
+        return self.any_of(self.clauses)
 
-    @property
-    def any_matching_tsquery(self) -> str:
-        """``any_tsquery`` as matching asks for it (see ``all_tsquery``), for less index work."""
-        return self._any(self._matching(clause, self.tokens) for clause in self.clauses)
+    def any_of(self, clauses: list[Clause]) -> str:
+        body = " | ".join(clause.tsquery() for clause in clauses)
+        return (f"({body})" if len(clauses) > 1 else body) + self._exclusions()
 
-    @property
-    def head_tsquery(self) -> str:
-        """As ``all_tsquery``, for ``search_head`` (its own phrase words)."""
-        from .phrases import head_token
-
-        head_tokens = {
-            alternative.words: head_token(self.tokens[alternative.words])
-            for clause in self.clauses
-            for alternative in clause.alternatives
-            if alternative.words in self.tokens
-        }
-        return (
-            " & ".join(self._matching(clause, head_tokens) for clause in self.clauses)
-            + self._exclusions()
-        )
-
-    def _any(self, clauses) -> str:
-        body = " | ".join(clauses)
-        return (f"({body})" if len(self.clauses) > 1 else body) + self._exclusions()
+    def clause_tsqueries(self, clauses: list[Clause]) -> list[str]:
+        return [clause.tsquery() + self._exclusions() for clause in clauses]
 
     @property
     def highlight_tsquery(self) -> str:
@@ -178,14 +102,17 @@ class ParsedQuery:
         ]
         return " | ".join(dict.fromkeys(alternatives))
 
-    def clause_tsqueries(self) -> list[str]:
-        return [self._matching(clause, self.tokens) + self._exclusions() for clause in self.clauses]
-
     @property
     def minimum_match(self) -> int:
         """How many clauses a partial match must match: one of two, most of a long question."""
         count = len(self.clauses)
         return 1 if count <= 2 else max(2, -(-count // 2))
+
+    @property
+    def falls_back_to_words(self) -> bool:
+        """Whether the typed words, one clause each, differ from the clauses (a known phrase
+        was joined)."""
+        return [c.tsquery() for c in self.word_clauses] != [c.tsquery() for c in self.clauses]
 
     @property
     def corrected_text(self) -> str | None:
@@ -320,14 +247,19 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
         if unit.quoted or unit.joined_by_or or not set(unit.words) <= QUESTION_FILLERS
     ]
     positive = topical or positive
+    parsed.clauses = _clauses(positive, synonyms, speller, parsed.corrections, join_phrases=True)
+    parsed.word_clauses = _clauses(positive, synonyms, speller, {}, join_phrases=False)
+    return parsed
 
+
+def _clauses(positive, synonyms, speller, corrections: dict, join_phrases: bool) -> list[Clause]:
     groups: list[list[_Unit]] = []
     index = 0
     while index < len(positive):
         unit = positive[index]
         # The longest run of plain words that is a known phrase ("new psychoactive substances").
         span = 1
-        if not unit.quoted:
+        if join_phrases and not unit.quoted:
             for length in range(min(synonyms.longest, len(positive) - index), 1, -1):
                 run = positive[index : index + length]
                 if any(u.quoted or u.joined_by_or for u in run[1:]) or any(u.quoted for u in run):
@@ -349,6 +281,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
             groups.append([merged])
         index += span
 
+    clauses = []
     for group in groups:
         alternatives: list[Alternative] = []
         for unit in group:
@@ -357,7 +290,7 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
             if not _meaningful(unit.words) and not acronym_only:
                 continue
             if not acronym_only:
-                # A known phrase is matched as it is known (and so can be an indexed one).
+                # A known phrase is matched as it is known.
                 prefix = not unit.quoted and not unit.known_phrase
                 alternatives.append(Alternative(unit.words, prefix=prefix))
             if unit.quoted:
@@ -368,10 +301,10 @@ def parse_query(text: str, synonyms: SynonymTable | None = None, speller=None) -
             if speller and len(unit.words) == 1 and not synonyms.get(unit.words):
                 correction = speller(unit.words[0])
                 if correction and correction != unit.words[0]:
-                    parsed.corrections[unit.raw] = correction
+                    corrections[unit.raw] = correction
                     alternatives.append(Alternative((correction,), prefix=True, typed=False))
                     for expansion in sorted(synonyms.get((correction,))):
                         alternatives.append(Alternative(expansion, typed=False))
         if alternatives:
-            parsed.clauses.append(Clause(alternatives, quoted=group[0].quoted))
-    return parsed
+            clauses.append(Clause(alternatives, quoted=group[0].quoted))
+    return clauses

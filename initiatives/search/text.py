@@ -1,7 +1,16 @@
-"""Text normalisation shared by queries, spelling and highlighting."""
+"""Text normalisation shared by the index, queries, spelling and highlighting.
+
+``fold`` and the database's ``document.folded`` apply the same table, so a word is stored and
+asked for in the same form ("Łódź", "Lodz" and "lodz" are one word). The embedded PostgreSQL
+has no ``unaccent`` extension, hence ``translate()`` with a table of one letter for one letter.
+"""
 
 import re
-import unicodedata
+
+# Latin letters with diacritics and their plain forms, one for one (after lower-casing).
+FOLD_FROM = "àáâãäåāăąçćčďđèéêëēĕėęěğģìíîïĩīĭįıķľĺłļñńňņòóôõöøōŏőŕřŗśšşșťţțùúûüũūŭůűųýÿźżž"
+FOLD_TO = "aaaaaaaaacccddeeeeeeeeeggiiiiiiiiikllllnnnnooooooooorrrsssstttuuuuuuuuuuyyzzz"
+FOLD_TABLE = str.maketrans(FOLD_FROM, FOLD_TO)
 
 # PostgreSQL's English stop words (tsearch_data/english.stop): dropped by the 'english' config.
 STOP_WORDS = frozenset(
@@ -25,9 +34,9 @@ WORD = re.compile(r"[a-z0-9]+")
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics (the Python twin of the database's translate())."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lower-case and strip diacritics, exactly as the index does (same length as ``text``
+    unless lower-casing itself changes it, as for "İ")."""
+    return text.lower().translate(FOLD_TABLE)
 
 
 def words(text: str) -> list[str]:

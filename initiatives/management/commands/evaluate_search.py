@@ -3,17 +3,15 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from initiatives.models import Initiative, Organization
-from initiatives.search import engine
+from initiatives.models import Initiative
 from initiatives.search.evaluation import BM25Baseline, evaluate, load_judgments
 
 DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search_judgments.json"
 
 
 def catalogue_ranker(query: str) -> list[str]:
-    organizations = list(Organization.objects.values_list("acronym", "name"))
-    outcome = engine.search(Initiative.objects.published(), query, organizations)
-    return list(outcome.by_relevance().values_list("code", flat=True)[:20])
+    results = Initiative.objects.published().search(query).ranked()
+    return list(results.values_list("code", flat=True)[:20])
 
 
 def bm25_ranker() -> BM25Baseline:
