@@ -45,7 +45,7 @@ def test_the_real_seed_file_loads_every_initiative(empty_catalogue):
         "3.3": 9,
     }
     assert Initiative.objects.filter(code__in=["2206A", "2206"]).count() == 2
-    assert Initiative.objects.exclude(lead_organization=None).count() == 54
+    assert Initiative.objects.exclude(lead_organization=None).count() == 55
     assert Organization.objects.count() == 15
 
 

@@ -83,13 +83,17 @@ def test_groups_and_organizations(seed_document):
 def test_attributions_have_evidence_and_unattributed_stay_empty(seed_document):
     records = {record["code"]: record for record in seed_document["initiatives"]}
     attributed = [r for r in records.values() if r["lead_organization"]]
-    assert len(attributed) == 54
+    assert len(attributed) == 55
     for record in records.values():
         if record["lead_organization"] or record["partner_organizations"]:
             assert "“" in record["attribution_evidence"], record["code"]
         else:
             assert record["attribution_evidence"] == "", record["code"]
     assert records["1101"]["lead_organization"] == "INCB"
+    # One rule for all: an entry whose own text names who delivers it ("Colombo Plan trainers
+    # utilize …", "Colombo Plan trainers provide …") is attributed to that organization.
+    assert records["1110"]["lead_organization"] == records["2115"]["lead_organization"]
+    assert records["2115"]["lead_organization"] == "Colombo Plan"
     assert records["1202"]["lead_organization"] == "WCO"  # Synthetic Drugs Detection Project
     assert "Entry 1204: “the Mail Channel component" in records["1202"]["attribution_evidence"]
     assert records["2205"]["lead_organization"] == "INCB"  # GRIDS
