@@ -200,7 +200,9 @@ class InitiativeFilter(django_filters.FilterSet):
 
     def without(self, facet: str):
         """The initiatives every filter but ``facet``'s gives, unordered: what that facet's
-        options are counted on."""
+        options are counted on (``facet`` empty: the results themselves)."""
+        if not facet:
+            return self.qs.order_by()
         queryset = self.queryset
         self.errors  # noqa: B018  (validates the form once)
         for name, value in self.form.cleaned_data.items():

@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from .codes import CODE_PATTERN, NUMBER_PATTERN, SUB_WORKING_GROUP_CODE_PATTERN
 from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
-from .search.document import keywords_for, search_vector_expression
+from .search.document import folded, keywords_for, search_vector_expression
 
 __all__ = ["CODE_PATTERN", "NUMBER_PATTERN", "SUB_WORKING_GROUP_CODE_PATTERN"]
 
@@ -229,12 +229,23 @@ class Initiative(models.Model):
         output_field=SearchVectorField(),
         db_persist=True,
     )
+    # The title and description folded as the index folds them, for highlighting matches
+    # (search.engine.with_headlines): folding them again at every search cost more than the
+    # headlines themselves.
+    folded_title = models.GeneratedField(
+        expression=folded(F("title")), output_field=models.TextField(), db_persist=True
+    )
+    folded_description = models.GeneratedField(
+        expression=folded(F("description")), output_field=models.TextField(), db_persist=True
+    )
 
     objects = InitiativeQuerySet.as_manager()
     # Who changed what and when; the generated search columns are derived, not history.
     history = HistoricalRecords(
         excluded_fields=[
             "search_vector",
+            "folded_title",
+            "folded_description",
             "search_keywords",
             "seed_fingerprint",
         ],

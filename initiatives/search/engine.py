@@ -17,7 +17,7 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.utils.safestring import SafeString
 
-from .document import SEARCH_CONFIG, folded
+from .document import SEARCH_CONFIG
 from .query import Clause, ParsedQuery, SynonymTable, curated_synonyms, organization_synonyms
 from .query import parse_query as _parse
 from .spelling import Vocabulary
@@ -108,15 +108,16 @@ def _partial(queryset: QuerySet, parsed: ParsedQuery, clauses: list[Clause], min
 
 def with_headlines(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     """``queryset`` with each initiative's highlighted title and excerpt (``title_marked``,
-    ``excerpt_marked``), computed by PostgreSQL on the text folded as the index folds it."""
+    ``excerpt_marked``), computed by PostgreSQL on the texts folded as the index folds them
+    (``restore_case`` carries the marks back onto the texts as written)."""
     if not parsed:
         return queryset
     query = ts(parsed.highlight_tsquery)
     marks = {"config": SEARCH_CONFIG, "start_sel": START, "stop_sel": STOP}
     return queryset.annotate(
-        title_marked=SearchHeadline(folded(F("title")), query, highlight_all=True, **marks),
+        title_marked=SearchHeadline(F("folded_title"), query, highlight_all=True, **marks),
         excerpt_marked=SearchHeadline(
-            folded(F("description")),
+            F("folded_description"),
             query,
             max_words=28,
             min_words=12,
