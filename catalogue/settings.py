@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "initiatives",
+    "initiatives.registrations",
     "catalogue.page_cache",
 ]
 

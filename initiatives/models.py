@@ -396,12 +396,3 @@ class SearchWordChange(models.Model):
 
     def __str__(self):
         return f"{self.word} {self.change:+d}"
-
-
-# Registrations live in their own module; importing them here registers them with the app.
-from .registrations.models import (  # noqa: E402, F401
-    OutboundEmail,
-    RateLimitCounter,
-    Registration,
-    RegistrationItem,
-)

@@ -10,15 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from initiatives.models import (
-    Contact,
-    Initiative,
-    Organization,
-    OutboundEmail,
-    RateLimitCounter,
-    Registration,
-)
+from initiatives.models import Contact, Initiative, Organization
 from initiatives.registrations.delivery import deliver_due
+from initiatives.registrations.models import OutboundEmail, RateLimitCounter, Registration
 from tests.conftest import registration_form
 
 pytestmark = pytest.mark.django_db
@@ -447,31 +441,31 @@ def test_staff_follow_registrations_and_their_delivery(client, routed, smtp_serv
     staff = get_user_model().objects.create_superuser("staff", "staff@example.org", "pw-123456")
     client.force_login(staff)
 
-    changelist = client.get("/admin/initiatives/registration/")
+    changelist = client.get("/admin/registrations/registration/")
     assert changelist.status_code == 200
     assert changelist.context["cl"].result_count == 2
-    failed = client.get("/admin/initiatives/registration/?delivery=failed")
+    failed = client.get("/admin/registrations/registration/?delivery=failed")
     assert [r.email for r in failed.context["cl"].result_list] == ["other@gov.example"]
     assert "failed" in failed.content.decode()
-    by_country = client.get("/admin/initiatives/registration/?country=KE")
+    by_country = client.get("/admin/registrations/registration/?country=KE")
     assert by_country.context["cl"].result_count == 1
-    by_org = client.get("/admin/initiatives/registration/?organization=UNODC")
+    by_org = client.get("/admin/registrations/registration/?organization=UNODC")
     assert by_org.context["cl"].result_count == 2
-    searched = client.get("/admin/initiatives/registration/?q=Gómez")
+    searched = client.get("/admin/registrations/registration/?q=Gómez")
     assert searched.context["cl"].result_count == 2
     registration = Registration.objects.get(email="other@gov.example")
-    page = client.get(f"/admin/initiatives/registration/{registration.pk}/change/")
+    page = client.get(f"/admin/registrations/registration/{registration.pk}/change/")
     assert "550 no such user" in page.content.decode()
 
     exported = client.post(
-        "/admin/initiatives/registration/",
+        "/admin/registrations/registration/",
         {"action": "export_csv", "_selected_action": [registration.pk]},
     )
     assert exported["Content-Type"].startswith("text/csv")
     assert "other@gov.example" in exported.content.decode("utf-8-sig")
 
     client.post(
-        "/admin/initiatives/registration/",
+        "/admin/registrations/registration/",
         {"action": "resend_registration_emails", "_selected_action": [registration.pk]},
     )
     # The failed request is queued again; the sent ones are queued as copies.
