@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "initiatives",
+    "initiatives.registrations",
     "catalogue.page_cache",
 ]
 
@@ -136,7 +137,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "initiatives.context_processors.shortlist_codes",
+                "initiatives.registrations.context_processors.shortlist_codes",
             ],
         },
     },

@@ -224,6 +224,3 @@ class InitiativeAdmin(ImportExportMixin, SimpleHistoryAdmin):
         if fingerprint(initiative_record(obj)) == obj.seed_fingerprint:
             return "Matches the seed"
         return "Edited by staff"
-
-
-from .registrations import admin as registration_admin  # noqa: E402, F401  (registers them)

@@ -312,12 +312,3 @@ class Initiative(models.Model):
     def excerpt(self) -> str:
         """The opening of the description that a result card shows."""
         return excerpt(self.description)
-
-
-# Registrations live in their own module; importing them here registers them with the app.
-from .registrations.models import (  # noqa: E402, F401
-    OutboundEmail,
-    RateLimitCounter,
-    Registration,
-    RegistrationItem,
-)

@@ -35,8 +35,9 @@ def review_cutoff(today: date | None = None) -> date:
     return (today or timezone.localdate()) - timedelta(days=REVIEW_AFTER_DAYS)
 
 
-def _admin(model: str) -> str:
-    return reverse(f"admin:initiatives_{model}_changelist")
+def _admin(model) -> str:
+    """The admin list of a model."""
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
 
 
 def catalogue_figures() -> list[Figure]:
@@ -49,7 +50,7 @@ def catalogue_figures() -> list[Figure]:
         ),
         drafts=Count("pk", filter=Q(is_published=False)),
     )
-    initiative_list = _admin("initiative")
+    initiative_list = _admin(Initiative)
     return [
         Figure(
             "Initiatives with no point of contact",
@@ -74,14 +75,14 @@ def catalogue_figures() -> list[Figure]:
         Figure(
             "Organizations without a contact e-mail",
             Organization.objects.filter(email="").count(),
-            f"{_admin('organization')}?email=missing",
+            f"{_admin(Organization)}?email=missing",
         ),
     ]
 
 
 def registrations_by(field: str, limit: int = 10):
     """Registrations counted per initiative / organization / country, most first."""
-    registrations = _admin("registration")
+    registrations = _admin(Registration)
     if field == "initiative":
         rows = (
             RegistrationItem.objects.values(
@@ -146,7 +147,7 @@ def registrations_per_month(months: int = 12, today: date | None = None) -> list
         .values("month")
         .annotate(n=Count("pk"))
     }
-    registrations = _admin("registration")
+    registrations = _admin(Registration)
     bars = [
         Bar(
             start.strftime("%b %Y"),

@@ -4,40 +4,49 @@ Coalition editor: create and edit initiatives, organizations and contacts, see r
 no deleting initiatives, no user management. Coalition administrator: every permission.
 """
 
+from django.db.models import Q
+
 EDITOR = "Coalition editor"
 ADMINISTRATOR = "Coalition administrator"
 ROLES = {"editor": EDITOR, "administrator": ADMINISTRATOR}
 
+# As ``user.has_perm`` names them: "app_label.codename".
 EDITOR_PERMISSIONS = [
     *(
-        f"{action}_{model}"
+        f"initiatives.{action}_{model}"
         for model in ("initiative", "organization", "contact")
         for action in ("add", "change", "view")
     ),
     *(
-        f"view_{model}"
+        f"initiatives.view_{model}"
         for model in (
             "workinggroup",
             "subworkinggroup",
-            "registration",
-            "registrationitem",
-            "outboundemail",
             "historicalinitiative",
             "historicalorganization",
             "historicalcontact",
         )
     ),
+    *(
+        f"registrations.view_{model}"
+        for model in ("registration", "registrationitem", "outboundemail")
+    ),
 ]
+
+
+def permissions_named(Permission, names: list[str]):
+    """The permissions with these "app_label.codename" names."""
+    wanted = Q(pk__in=[])
+    for name in names:
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(wanted)
 
 
 def sync_roles(Group, Permission) -> None:
     """Create or update both groups. Safe to run again (after every migration)."""
     editor, _ = Group.objects.get_or_create(name=EDITOR)
-    editor.permissions.set(
-        Permission.objects.filter(
-            content_type__app_label="initiatives", codename__in=EDITOR_PERMISSIONS
-        )
-    )
+    editor.permissions.set(permissions_named(Permission, EDITOR_PERMISSIONS))
     administrator, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
     administrator.permissions.set(Permission.objects.all())
 

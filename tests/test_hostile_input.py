@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
-from initiatives.models import OutboundEmail, Registration
+from initiatives.registrations.models import OutboundEmail, Registration
 from tests.conftest import registration_form
 
 pytestmark = pytest.mark.django_db

@@ -70,6 +70,7 @@ def test_registrations_by_initiative_organization_country_and_month(
     assert "Registrations per month: 2 in the last 12 months" in html
     for label in (scaleup, "UNODC", "Colombia"):
         count, url = found[label]
+        assert url.startswith("/admin/registrations/registration/?"), url
         assert editor_client.get(url).context["cl"].result_count == count, label
 
 

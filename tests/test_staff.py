@@ -70,7 +70,7 @@ def test_an_editor_edits_but_cannot_delete_initiatives_or_manage_users(client, c
     assert client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/").status_code == 200
     assert client.get("/admin/initiatives/initiative/add/").status_code == 200
     assert client.get("/admin/initiatives/organization/add/").status_code == 200
-    assert client.get("/admin/initiatives/registration/").status_code == 200
+    assert client.get("/admin/registrations/registration/").status_code == 200
     assert client.get(f"/admin/initiatives/initiative/{initiative.pk}/delete/").status_code == 403
     assert client.get("/admin/auth/user/").status_code == 403
     assert client.get("/admin/auth/group/").status_code == 403

@@ -3,6 +3,10 @@
 A registration and every e-mail it causes are written in one transaction; the e-mails are sent
 later by the delivery worker (``deliver_emails``), so a slow or dead mail server never touches
 the form, and nothing accepted can be lost.
+
+The tables keep the names they had when these models belonged to the ``initiatives`` app
+(``db_table``): moving them to their own app changed no table (migration
+``initiatives.0015_move_registrations_to_their_app``).
 """
 
 import uuid
@@ -42,6 +46,7 @@ class Registration(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
+        db_table = "initiatives_registration"
         ordering = ["-submitted_at"]
         constraints = [
             models.CheckConstraint(condition=Q(consent=True), name="registration_has_consent"),
@@ -73,6 +78,7 @@ class RegistrationItem(models.Model):
     )
 
     class Meta:
+        db_table = "initiatives_registrationitem"
         constraints = [
             models.UniqueConstraint(
                 fields=["registration", "initiative"], name="registration_item_once"
@@ -112,6 +118,7 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "initiatives_outboundemail"
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(
@@ -139,6 +146,7 @@ class RateLimitCounter(models.Model):
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
+        db_table = "initiatives_ratelimitcounter"
         constraints = [
             models.UniqueConstraint(fields=["key", "window_start"], name="rate_limit_window")
         ]

@@ -11,7 +11,7 @@ from ..models import Initiative
 from . import ratelimit, shortlist
 from .forms import RegistrationForm, new_token
 from .models import Registration
-from .service import register
+from .services import register_interest
 
 SESSION_REGISTRATIONS = "registrations"
 
@@ -109,7 +109,12 @@ class RegisterView(View):
         allowed, retry_after = ratelimit.allow("email", form.cleaned_data["email"])
         if not allowed:
             return _too_many(request, retry_after)
-        registration, _ = register(form.cleaned_data, site_url=request.build_absolute_uri("/"))
+        registration = register_interest(
+            initiatives=list(form.cleaned_data["initiatives"]),
+            registrant=form.cleaned_data,
+            submission_token=form.cleaned_data["token"],
+            site_url=request.build_absolute_uri("/"),
+        )
         shortlist.clear(request, [initiative.code for initiative in registration.initiatives.all()])
         request.session[SESSION_REGISTRATIONS] = [
             *request.session.get(SESSION_REGISTRATIONS, [])[-20:],

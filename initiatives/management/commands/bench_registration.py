@@ -39,9 +39,10 @@ from django.utils.text import slugify
 from psycopg import sql
 
 from initiatives.benchmark import format_table, free_port, server_params
-from initiatives.models import Initiative, Organization, OutboundEmail, Registration
+from initiatives.models import Initiative, Organization
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.forms import new_token
+from initiatives.registrations.models import OutboundEmail, Registration
 from initiatives.seeding.loader import load_seed_file
 
 SUFFIX = "_regbench"

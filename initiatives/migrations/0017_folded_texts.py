@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('initiatives', '0015_simpler_search'),
+        ("initiatives", "0016_simpler_search"),
     ]
 
     operations = [

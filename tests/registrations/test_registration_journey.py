@@ -18,13 +18,9 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from initiatives.models import (  # noqa: E402
-    Initiative,
-    Organization,
-    OutboundEmail,
-    Registration,
-)
+from initiatives.models import Initiative, Organization  # noqa: E402
 from initiatives.registrations.delivery import deliver_due  # noqa: E402
+from initiatives.registrations.models import OutboundEmail, Registration  # noqa: E402
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
 from tests.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
 from tests.smtp_server import SMTPServer  # noqa: E402

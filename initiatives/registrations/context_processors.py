@@ -1,4 +1,4 @@
-from .registrations import shortlist
+from . import shortlist
 
 
 class LazyShortlist:

@@ -29,7 +29,7 @@ def create_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("initiatives", "0014_published_facets_index"),
+        ("initiatives", "0015_move_registrations_to_their_app"),
     ]
 
     operations = [
