@@ -81,9 +81,10 @@ test: lint migrations-check browser
 evaluate-search: setup-db
 	$(WITH_DB) $(PY) manage.py evaluate_search
 
-# Search, list, facet and detail latency on synthetic catalogues of 1k, 10k and 100k initiatives.
+# Search, list, filtered list and detail latency on synthetic catalogues of 1k, 10k and 100k
+# initiatives (benchmarks/search.py; BENCH_ARGS: --sizes, --requests, --keep, --reuse, --seed).
 bench: setup-db
-	$(WITH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+	$(WITH_DB) $(PY) -m benchmarks.search $(BENCH_ARGS)
 
 # What a registration costs at the form: POST latency with SMTP up, down and hanging.
 bench-registration: setup-db

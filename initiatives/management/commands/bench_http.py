@@ -23,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from initiatives.benchmark import free_port
+from benchmarks.support import free_port
 
 TARGET_RATIOS = {"list": 0.25, "detail": 0.4}
 TARGET_P95_MS = 300

@@ -38,7 +38,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from psycopg import sql
 
-from initiatives.benchmark import format_table, free_port, server_params
+from benchmarks.support import format_table, free_port, server_params
 from initiatives.models import Initiative, Organization, OutboundEmail, Registration
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.forms import new_token
