@@ -86,9 +86,10 @@ evaluate-search: setup-db
 bench: setup-db
 	$(WITH_DB) $(PY) -m benchmarks.search $(BENCH_ARGS)
 
-# What a registration costs at the form: POST latency with SMTP up, down and hanging.
+# What a registration costs at the form: POST latency with SMTP up, down and hanging
+# (benchmarks/registration.py; BENCH_ARGS: --requests, --phases, --keep, --seed).
 bench-registration: setup-db
-	$(WITH_DB) $(PY) manage.py bench_registration $(BENCH_ARGS)
+	$(WITH_DB) $(PY) -m benchmarks.registration $(BENCH_ARGS)
 
 # Load and fault runs against gunicorn on loopback (tests/reliability/; not part of `make test`,
 # run by CI after it): its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail
