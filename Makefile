@@ -101,11 +101,12 @@ reliability: install
 
 # Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`
 # (the same gunicorn and production settings), page cache on, then off. Installs Debian's wrk if
-# missing (root needed). BENCH_ARGS: --duration, --connections, --threads, --modes, --identity.
+# missing (root needed). benchmarks/http.py; BENCH_ARGS: --duration, --warmup, --connections,
+# --threads, --modes, --identity.
 bench-http: setup-db .data/secret_key
 	@command -v wrk >/dev/null || { echo "Installing wrk for bench-http"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) manage.py bench_http $(BENCH_ARGS)'
+	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) -m benchmarks.http $(BENCH_ARGS)'
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

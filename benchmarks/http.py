@@ -6,8 +6,12 @@ worker) on a free loopback port, waits for ``/readyz``, and for each page runs w
 (the peak), then paced at 70% of that page's peak rate, where the p95 is what a visitor would see
 on a busy but not saturated server. Throughput is also given as a share of ``/healthz`` in the same
 server run, which takes the machine's speed (and its other load) largely out of the comparison.
+
+``python -m benchmarks.http [--duration 10] [--warmup 2] [--threads 2] [--connections 8]
+[--modes cached,uncached] [--identity]`` (``make bench-http`` also installs wrk if missing).
 """
 
+import argparse
 import json
 import os
 import shutil
@@ -21,9 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
 
-from benchmarks.support import free_port
+from benchmarks.support import BenchmarkError, format_table, free_port, run
 
 TARGET_RATIOS = {"list": 0.25, "detail": 0.4}
 TARGET_P95_MS = 300
@@ -86,35 +89,47 @@ class Run:
     failures: int
 
 
-class Command(BaseCommand):
-    help = (
-        "Load the served pages with wrk (page cache on, then off) and print req/s and p50/p95/p99."
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.http",
+        description="Load the served pages with wrk (page cache on, then off) and print req/s "
+        "and p50/p95/p99.",
     )
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each page")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument(
+        "--modes",
+        default="cached,uncached",
+        help="cached (PAGE_CACHE_SECONDS as configured, 3600 in production) and/or uncached",
+    )
+    parser.add_argument(
+        "--identity", action="store_true", help="ask for uncompressed bodies (no gzip)"
+    )
+    options = parser.parse_args(argv)
+    options.modes = [mode.strip() for mode in options.modes.split(",") if mode.strip()]
+    if not options.modes or set(options.modes) - {"cached", "uncached"}:
+        parser.error("--modes takes cached and/or uncached.")
+    return options
 
-    def add_arguments(self, parser):
-        parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
-        parser.add_argument("--warmup", type=int, default=2, help="seconds before each page")
-        parser.add_argument("--threads", type=int, default=2)
-        parser.add_argument("--connections", type=int, default=8)
-        parser.add_argument(
-            "--modes",
-            default="cached,uncached",
-            help="cached (PAGE_CACHE_SECONDS as configured, 3600 in production) and/or uncached",
-        )
-        parser.add_argument(
-            "--identity", action="store_true", help="ask for uncompressed bodies (no gzip)"
-        )
 
-    def handle(self, *args, **options):
-        if not shutil.which("wrk"):
-            raise CommandError("wrk is not installed (make bench-http installs it with apt-get).")
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    if not shutil.which("wrk"):
+        raise BenchmarkError("wrk is not installed (make bench-http installs it with apt-get).")
+    HttpBench(options).run_modes()
+
+
+class HttpBench:
+    def __init__(self, options: argparse.Namespace):
         self.options = options
+
+    def run_modes(self) -> None:
+        options = self.options
         pages = [(name, url or static_url("css/site.css")) for name, url in PAGES]
-        modes = [mode.strip() for mode in options["modes"].split(",") if mode.strip()]
-        if not modes or set(modes) - {"cached", "uncached"}:
-            raise CommandError("--modes takes cached and/or uncached.")
-        self.stdout.write(
-            f"wrk -t{options['threads']} -c{options['connections']}, {options['duration']} s per "
+        print(
+            f"wrk -t{options.threads} -c{options.connections}, {options.duration} s per "
             f"run; gunicorn workers: {os.environ.get('WEB_CONCURRENCY', 'gunicorn.conf.py')}; "
             f"cache: {settings.CACHES[settings.PAGE_CACHE_ALIAS]['BACKEND'].rsplit('.', 1)[-1]}; "
             f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
@@ -123,7 +138,7 @@ class Command(BaseCommand):
             script.write(WRK_SCRIPT)
             script.flush()
             self.script = script.name
-            for mode in modes:
+            for mode in options.modes:
                 seconds = "0" if mode == "uncached" else str(settings.PAGE_CACHE_SECONDS or 3600)
                 with serving({"PAGE_CACHE_SECONDS": seconds}, mode) as base:
                     results = [(name, url, *self.measure(base, url)) for name, url in pages]
@@ -133,25 +148,25 @@ class Command(BaseCommand):
         url = base + path
         with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310  (loopback)
             if response.status != 200:
-                raise CommandError(f"{path} answered {response.status}")
-        if self.options["warmup"] > 0:
-            self.wrk(url, self.options["warmup"])
-        peak = self.wrk(url, self.options["duration"])
-        paced = self.wrk(url, self.options["duration"], rate=peak.rate * LOAD_SHARE)
-        self.stderr.write(f"  {path}: {peak.rate:.0f} req/s, p95 {paced.p95:.1f} ms at 70%")
+                raise BenchmarkError(f"{path} answered {response.status}")
+        if self.options.warmup > 0:
+            self.wrk(url, self.options.warmup)
+        peak = self.wrk(url, self.options.duration)
+        paced = self.wrk(url, self.options.duration, rate=peak.rate * LOAD_SHARE)
+        print(f"  {path}: {peak.rate:.0f} req/s, p95 {paced.p95:.1f} ms at 70%", file=sys.stderr)
         return peak, paced
 
     def wrk(self, url: str, seconds: int, rate: float = 0) -> Run:
-        threads = self.options["threads"]
-        command = ["wrk", f"-t{threads}", f"-c{self.options['connections']}", f"-d{seconds}s"]
+        threads = self.options.threads
+        command = ["wrk", f"-t{threads}", f"-c{self.options.connections}", f"-d{seconds}s"]
         command += ["--timeout", "10s", "-s", self.script]
-        if not self.options["identity"]:
+        if not self.options.identity:
             command += ["-H", "Accept-Encoding: gzip, deflate, br"]  # as browsers ask
         command += [url, "--", f"{rate / threads:.3f}"]
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         line = next((ln for ln in result.stdout.splitlines() if ln.startswith("BENCH ")), None)
         if line is None:
-            raise CommandError(f"wrk failed: {result.stdout}{result.stderr}")
+            raise BenchmarkError(f"wrk failed: {result.stdout}{result.stderr}")
         data = json.loads(line.removeprefix("BENCH "))
         return Run(
             rate=data["requests"] / (data["duration_us"] / 1e6),
@@ -183,11 +198,12 @@ class Command(BaseCommand):
                     verdict(name, ratio, peak, paced),
                 ]
             )
-        self.stdout.write(
+        print(
             f"\nPage cache {'off' if mode == 'uncached' else 'on'} (PAGE_CACHE_SECONDS={seconds})"
         )
-        for line in format_table(rows, header):
-            self.stdout.write(line)
+        # Text columns (page, URL, target) to the left, figures to the right.
+        for line in format_table(rows, header, right=set(range(2, len(header) - 1))):
+            print(line)
 
 
 def verdict(name: str, ratio: float, peak: Run, paced: Run) -> str:
@@ -203,24 +219,10 @@ def verdict(name: str, ratio: float, peak: Run, paced: Run) -> str:
     return " ".join(f"{label} {'ok' if passed else 'MISSED'}" for label, passed in checks)
 
 
-def format_table(rows: list[list[str]], header: list[str]) -> list[str]:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-
-    def line(row):
-        # Text columns (page, URL, target) to the left, figures to the right.
-        cells = [
-            cell.ljust(width) if i in {0, 1, len(row) - 1} else cell.rjust(width)
-            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        return " | ".join(cells).rstrip()
-
-    return [line(header), "-+-".join("-" * width for width in widths), *map(line, rows)]
-
-
 def static_url(name: str) -> str:
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if not manifest.exists():
-        raise CommandError("No static files manifest: run collectstatic (make bench-http does).")
+        raise BenchmarkError("No static files manifest: run collectstatic (make bench-http does).")
     hashed = json.loads(manifest.read_text())["paths"][name]
     return "/" + settings.STATIC_URL.strip("/") + "/" + hashed
 
@@ -245,7 +247,7 @@ class serving:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise CommandError(f"gunicorn exited ({self.process.returncode}); see {self.log}")
+                raise BenchmarkError(f"gunicorn exited ({self.process.returncode}); see {self.log}")
             try:
                 with urllib.request.urlopen(base + "/readyz", timeout=2) as response:  # noqa: S310
                     if response.status == 200:
@@ -253,7 +255,7 @@ class serving:
             except OSError:
                 time.sleep(0.2)
         self.__exit__()
-        raise CommandError(f"gunicorn was not ready within 60 s; see {self.log}")
+        raise BenchmarkError(f"gunicorn was not ready within 60 s; see {self.log}")
 
     def __exit__(self, *exc) -> None:
         if self.process.poll() is None:
@@ -263,3 +265,7 @@ class serving:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))
