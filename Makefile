@@ -77,17 +77,20 @@ test: lint migrations-check browser
 	$(PY) manage.py build_seed_file --check
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Relevance on the judged query set (tests/search_judgments.json), against a BM25 baseline.
+# Relevance on the judged query set (tests/search_judgments.json), against a BM25 baseline
+# (benchmarks/relevance.py; BENCH_ARGS: --per-query, --judgments).
 evaluate-search: setup-db
-	$(WITH_DB) $(PY) manage.py evaluate_search
+	$(WITH_DB) $(PY) -m benchmarks.relevance $(BENCH_ARGS)
 
-# Search, list, facet and detail latency on synthetic catalogues of 1k, 10k and 100k initiatives.
+# Search, list, filtered list and detail latency on synthetic catalogues of 1k, 10k and 100k
+# initiatives (benchmarks/search.py; BENCH_ARGS: --sizes, --requests, --keep, --reuse, --seed).
 bench: setup-db
-	$(WITH_DB) $(PY) manage.py bench_search $(BENCH_ARGS)
+	$(WITH_DB) $(PY) -m benchmarks.search $(BENCH_ARGS)
 
-# What a registration costs at the form: POST latency with SMTP up, down and hanging.
+# What a registration costs at the form: POST latency with SMTP up, down and hanging
+# (benchmarks/registration.py; BENCH_ARGS: --requests, --phases, --keep, --seed).
 bench-registration: setup-db
-	$(WITH_DB) $(PY) manage.py bench_registration $(BENCH_ARGS)
+	$(WITH_DB) $(PY) -m benchmarks.registration $(BENCH_ARGS)
 
 # Load and fault runs against gunicorn on loopback (tests/reliability/; not part of `make test`,
 # run by CI after it): its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail
@@ -98,11 +101,12 @@ reliability: install
 
 # Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`
 # (the same gunicorn and production settings), page cache on, then off. Installs Debian's wrk if
-# missing (root needed). BENCH_ARGS: --duration, --connections, --threads, --modes, --identity.
+# missing (root needed). benchmarks/http.py; BENCH_ARGS: --duration, --warmup, --connections,
+# --threads, --modes, --identity.
 bench-http: setup-db .data/secret_key
 	@command -v wrk >/dev/null || { echo "Installing wrk for bench-http"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
-	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) manage.py bench_http $(BENCH_ARGS)'
+	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) -m benchmarks.http $(BENCH_ARGS)'
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

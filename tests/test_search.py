@@ -2,16 +2,21 @@
 
 import json
 import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
+from benchmarks import relevance
+from benchmarks.relevance import (
+    bm25_ranker,
+    catalogue_ranker,
+    evaluate,
+    load_judgments,
+    ndcg_at,
+    reciprocal_rank,
+)
 from initiatives import listing, querysets
-from initiatives.management.commands.evaluate_search import bm25_ranker, catalogue_ranker
 from initiatives.models import Initiative
-from initiatives.search.evaluation import evaluate, load_judgments, ndcg_at, reciprocal_rank
 
 pytestmark = pytest.mark.django_db
 JUDGMENTS = Path(__file__).with_name("search_judgments.json")
@@ -176,10 +181,9 @@ def test_relevance_on_the_judged_queries_stays_above_the_floor(catalogue):
     assert ours.zero_rate == 0.0
 
 
-def test_the_evaluation_command_prints_its_table(catalogue):
-    out = StringIO()
-    call_command("evaluate_search", stdout=out)
-    text = out.getvalue()
+def test_the_evaluation_prints_its_table(catalogue, capsys):
+    relevance.main([])
+    text = capsys.readouterr().out
     assert re.search(r"nDCG@10\s+0\.\d{3}\s+0\.\d{3}", text)
     assert "zero-result rate" in text and "MRR" in text
 

@@ -11,8 +11,12 @@ GIL) with the form, so its own work shows as a little CPU contention, not as wai
 Runs against a throw-away ``<database>_regbench`` database on the same server (dropped at the
 end unless ``--keep``); the real database is never touched. No e-mail leaves the machine: every
 address is on the reserved ``.invalid`` domain and the only SMTP server is the local one.
+
+``python -m benchmarks.registration [--requests 200] [--phases none,up,down,hang] [--keep]
+[--seed 1]`` (``make bench-registration``).
 """
 
+import argparse
 import importlib.util
 import logging
 import random
@@ -29,7 +33,6 @@ from datetime import timedelta
 import psycopg
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 from django.db.models import Count, Q
 from django.test import Client
@@ -38,7 +41,15 @@ from django.utils import timezone
 from django.utils.text import slugify
 from psycopg import sql
 
-from initiatives.benchmark import format_table, free_port, server_params
+from benchmarks.support import (
+    BenchmarkError,
+    format_table,
+    free_port,
+    percentile,
+    run,
+    server_params,
+    style,
+)
 from initiatives.models import Initiative, Organization
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.forms import new_token
@@ -75,7 +86,7 @@ def _execute_on_server(settings_dict: dict, statement: sql.Composed) -> None:
         with conn:
             conn.execute(statement)
         return
-    raise CommandError(f"Cannot reach the PostgreSQL server: {last_error}")
+    raise BenchmarkError(f"Cannot reach the PostgreSQL server: {last_error}")
 
 
 @contextmanager
@@ -95,7 +106,7 @@ def bench_database(keep: bool):
             cursor.execute("SELECT current_database()")
             (current,) = cursor.fetchone()
         if current != name:  # never write to anything but the bench database
-            raise CommandError(f"connected to {current!r}, expected {name!r}")
+            raise BenchmarkError(f"connected to {current!r}, expected {name!r}")
         call_command("migrate", verbosity=0, interactive=False)
         yield name
     finally:
@@ -113,7 +124,7 @@ def smtp_up():
     """aiosmtpd on loopback, accepting and discarding every message. It runs in a child process
     so that parsing what it receives does not compete with the form for this process's GIL."""
     if importlib.util.find_spec("aiosmtpd") is None:  # a development dependency
-        raise CommandError("bench_registration needs aiosmtpd (pip install aiosmtpd).")
+        raise BenchmarkError("benchmarks.registration needs aiosmtpd (pip install aiosmtpd).")
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{port}"]
@@ -131,7 +142,7 @@ def smtp_up():
             except OSError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                raise CommandError(f"aiosmtpd did not start on {HOST}:{port}.")
+                raise BenchmarkError(f"aiosmtpd did not start on {HOST}:{port}.")
             time.sleep(0.1)
         yield port
     finally:
@@ -228,54 +239,56 @@ class Worker(threading.Thread):
 # --- the measurement --------------------------------------------------------------------------
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    """Linear interpolation between the closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.registration",
+        description="Benchmark the register-interest form (valid POSTs) while a delivery worker "
+        "runs, with the SMTP server up, down and hanging, in a separate <database>_regbench "
+        "database.",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=200,
+        help="Timed POSTs per phase (default 200).",
+    )
+    parser.add_argument(
+        "--phases",
+        default=",".join(PHASES),
+        help="Phases to run, comma-separated (default all): none (no delivery worker, the "
+        "baseline), up (a real SMTP server), down (a closed port), hang (a server that "
+        "never answers).",
+    )
+    parser.add_argument("--keep", action="store_true", help="Keep the bench database afterwards.")
+    parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
+    options = parser.parse_args(argv)
+    if options.requests < 1:
+        parser.error("--requests must be at least 1.")
+    options.phases = [part.strip() for part in options.phases.split(",") if part.strip()]
+    unknown = [phase for phase in options.phases if phase not in PHASES]
+    if unknown or not options.phases:
+        parser.error(f"--phases: choose among {', '.join(PHASES)}, not {unknown}.")
+    return options
 
 
-class Command(BaseCommand):
-    help = (
-        "Benchmark the register-interest form (valid POSTs) while a delivery worker runs, with "
-        "the SMTP server up, down and hanging, in a separate <database>_regbench database."
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    # The worker logs every failed attempt: with the server down that is one line each; the
+    # request log, one line per POST.
+    for logger in ("initiatives.registrations.delivery", "mail.log", "catalogue.requests"):
+        logging.getLogger(logger).setLevel(logging.ERROR)
+    RegistrationBench(seed=options.seed).run_phases(
+        requests=options.requests, phases=options.phases, keep=options.keep
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--requests",
-            type=int,
-            default=200,
-            help="Timed POSTs per phase (default 200).",
-        )
-        parser.add_argument(
-            "--phases",
-            default=",".join(PHASES),
-            help="Phases to run, comma-separated (default all): none (no delivery worker, the "
-            "baseline), up (a real SMTP server), down (a closed port), hang (a server that "
-            "never answers).",
-        )
-        parser.add_argument(
-            "--keep", action="store_true", help="Keep the bench database afterwards."
-        )
-        parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
 
-    def handle(self, *args, requests, phases, keep, seed, **options):
-        if requests < 1:
-            raise CommandError("--requests must be at least 1.")
-        chosen = [part.strip() for part in phases.split(",") if part.strip()]
-        unknown = [phase for phase in chosen if phase not in PHASES]
-        if unknown or not chosen:
-            raise CommandError(f"--phases: choose among {', '.join(PHASES)}, not {unknown}.")
+class RegistrationBench:
+    """The phases, one after the other, on one bench database and one test client."""
+
+    def __init__(self, seed: int):
         self.rng = random.Random(seed)
-        # The worker logs every failed attempt: with the server down that is one line each.
-        for logger in ("initiatives.registrations.delivery", "mail.log"):
-            logging.getLogger(logger).setLevel(logging.ERROR)
 
+    def run_phases(self, *, requests: int, phases: list[str], keep: bool) -> None:
         rows = []
         with (
             bench_database(keep=keep) as name,
@@ -295,21 +308,21 @@ class Command(BaseCommand):
             ),
             SMTPConnections() as smtp_connections,
         ):
-            self.stdout.write(f"Bench database: {name} (the real database is untouched)")
+            print(f"Bench database: {name} (the real database is untouched)")
             report = load_seed_file(settings.SEED_FILE)
-            self.stdout.write(f"Seed file loaded: {report.summary()}")
+            print(f"Seed file loaded: {report.summary()}")
             self.prepare_routing()
             self.client = Client(raise_request_exception=False, HTTP_HOST=HOST)
             self.codes = list(
                 Initiative.objects.published().order_by("code").values_list("code", flat=True)
             )
             self.warm_up()
-            for phase in chosen:
+            for phase in phases:
                 rows.append(self.run_phase(phase, requests, smtp_connections))
             request_thread = threading.current_thread().name
             opened_by_form = smtp_connections.of(request_thread)
             if keep:
-                self.stdout.write(f"Kept the bench database {name}.")
+                print(f"Kept the bench database {name}.")
 
         header = [
             "phase",
@@ -321,12 +334,12 @@ class Command(BaseCommand):
             "e-mails sent",
             "e-mails pending",
         ]
-        self.stdout.write("")
+        print()
         for line in format_table([row["cells"] for row in rows], header, right=set(range(1, 8))):
-            self.stdout.write(line)
-        self.stdout.write("")
+            print(line)
+        print()
         for row in rows:
-            self.stdout.write(f"{row['cells'][0]}: {row['note']}")
+            print(f"{row['cells'][0]}: {row['note']}")
         self.write_verdict(rows, opened_by_form)
 
     # --- set-up -----------------------------------------------------------------------------
@@ -364,7 +377,7 @@ class Command(BaseCommand):
         warm-up registrations are deleted (their e-mails with them)."""
         statuses = {self.post(-number)[1] for number in range(1, WARMUP + 1)}
         if statuses != {302}:
-            raise CommandError(f"The warm-up POSTs answered {sorted(statuses)}, not 302.")
+            raise BenchmarkError(f"The warm-up POSTs answered {sorted(statuses)}, not 302.")
         Registration.objects.all().delete()
 
     # --- one phase --------------------------------------------------------------------------
@@ -395,10 +408,10 @@ class Command(BaseCommand):
             if phase != "none":
                 worker.stop()
         if worker.error is not None:
-            raise CommandError(f"The delivery worker failed: {worker.error!r}")
+            raise BenchmarkError(f"The delivery worker failed: {worker.error!r}")
         bench_name = connections["default"].settings_dict["NAME"]
         if phase != "none" and worker.database != bench_name:
-            raise CommandError(f"The worker used {worker.database!r}, not the bench database.")
+            raise BenchmarkError(f"The worker used {worker.database!r}, not the bench database.")
 
         stored = Registration.objects.filter(pk__gt=first_pk).count()
         counts = ours.aggregate(
@@ -444,31 +457,31 @@ class Command(BaseCommand):
     # --- the verdict ------------------------------------------------------------------------
 
     def write_verdict(self, rows: list[dict], opened_by_form: int):
-        self.stdout.write("")
+        print()
         if all(row["ok"] for row in rows):
-            self.stdout.write(
-                self.style.SUCCESS("Every POST was answered 302 and stored its registration.")
-            )
+            print(style.SUCCESS("Every POST was answered 302 and stored its registration."))
         else:
-            self.stdout.write(self.style.ERROR("Some POSTs were not answered 302 or not stored."))
-        style = self.style.SUCCESS if opened_by_form == 0 else self.style.ERROR
-        self.stdout.write(
-            style(f"SMTP connections opened by the thread answering the form: {opened_by_form}.")
-        )
+            print(style.ERROR("Some POSTs were not answered 302 or not stored."))
+        shown = style.SUCCESS if opened_by_form == 0 else style.ERROR
+        print(shown(f"SMTP connections opened by the thread answering the form: {opened_by_form}."))
         by_phase = {row["phase"]: row for row in rows}
         base_phase = "up" if "up" in by_phase else "none"
         if base_phase in by_phase:
             base = by_phase[base_phase]
             for phase, other in by_phase.items():
                 if phase != base_phase:
-                    self.stdout.write(
+                    print(
                         f"{PHASES[phase]} vs {PHASES[base_phase]}: p50 {other['p50']:.1f} vs "
                         f"{base['p50']:.1f} ms ({other['p50'] / base['p50']:.2f}×), p95 "
                         f"{other['p95']:.1f} vs {base['p95']:.1f} ms "
                         f"({other['p95'] / base['p95']:.2f}×)"
                     )
         if "hang" in by_phase:
-            self.stdout.write(
+            print(
                 f"Had the form waited for the hanging server, each POST would have taken at "
                 f"least {HANG_TIMEOUT_SECONDS * 1000} ms (EMAIL_TIMEOUT)."
             )
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))

@@ -1,4 +1,4 @@
-"""Helpers for ``manage.py bench_search``: a throw-away database, synthetic initiatives, timing.
+"""What the benchmarks share: a throw-away database, synthetic initiatives, timing, tables.
 
 Nothing here touches the real catalogue. The benchmark creates ``<NAME>_bench`` on the same
 PostgreSQL server, points Django's default connection at it, grows it with synthetic initiatives
@@ -10,6 +10,7 @@ import os
 import random
 import socket
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -18,10 +19,12 @@ from dataclasses import dataclass, field
 
 import psycopg
 from django.core.management import call_command
+from django.core.management.color import color_style
 from django.db import connections
 from psycopg import sql
+from tqdm import tqdm
 
-from .models import Initiative, Organization, SubWorkingGroup
+from initiatives.models import Initiative, Organization, SubWorkingGroup
 
 BENCH_SUFFIX = "_bench"
 BATCH_SIZE = 2_000
@@ -38,6 +41,23 @@ RELAXED_CONSTRAINTS = (
     "initiative_number_format",
     "initiative_code_extends_number",
 )
+
+# SUCCESS, WARNING and ERROR colours, as management commands print them (plain when not a tty).
+style = color_style()
+
+
+class BenchmarkError(Exception):
+    """A benchmark cannot run: its message is printed and the process exits with status 1."""
+
+
+def run(main: Callable[[], object]) -> int:
+    """``main()``, with a BenchmarkError shown as a message: the exit status."""
+    try:
+        main()
+    except BenchmarkError as error:
+        print(style.ERROR(f"Error: {error}"), file=sys.stderr)
+        return 1
+    return 0
 
 
 # --- the bench database ----------------------------------------------------------------------
@@ -117,7 +137,7 @@ def bench_database(keep: bool = False, reuse: bool = False) -> Iterator[str]:
             cursor.execute("SELECT current_database()")
             (current,) = cursor.fetchone()
         if current != bench_name:  # never write to anything but the bench database
-            raise RuntimeError(f"connected to {current!r}, expected {bench_name!r}")
+            raise BenchmarkError(f"connected to {current!r}, expected {bench_name!r}")
         call_command("migrate", verbosity=0, interactive=False)
         relax_code_constraints()
         yield bench_name
@@ -246,8 +266,6 @@ def grow_catalogue(
     thread per CPU: computing the generated ``search_vector`` is the PostgreSQL server's work,
     about 1 ms per initiative, and two connections halve it on two cores.
     """
-    from tqdm import tqdm  # a development dependency, like the benchmark itself
-
     existing = Initiative.objects.count()
     missing = target - existing
     if missing <= 0:

@@ -1,0 +1,188 @@
+"""Measure search relevance on a judged query set, against a plain BM25 baseline.
+
+``python -m benchmarks.relevance [--judgments F] [--per-query]`` (``make evaluate-search``)
+prints nDCG@10, MRR and the zero-result rate of the catalogue's search and of BM25 over the same
+text. The catalogue is asked through ``catalogue_ranker()`` alone: the list page's own search.
+
+The judged set (``tests/search_judgments.json``) grades, for each realistic query, the relevant
+initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 10:
+
+* nDCG@10 with gains 2^grade - 1, ideal ranking from all judged initiatives;
+* MRR: 1 / rank of the first result graded 2 or 3 (0 when none is in the top 10);
+* zero-result rate: share of queries for which nothing at all is returned.
+"""
+
+import argparse
+import json
+import math
+import re
+import sys
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from rank_bm25 import BM25Okapi
+
+from benchmarks.support import run
+from initiatives.models import Initiative
+
+CUTOFF = 10
+RANKED = 2 * CUTOFF  # results asked of each ranker
+DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search_judgments.json"
+# PostgreSQL's English stop words (tsearch_data/english.stop), which the catalogue's 'english'
+# configuration drops too. The baseline keeps its own copy and tokenizer, so it does not change
+# when the search code does.
+STOP_WORDS = frozenset(
+    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
+    she her hers herself it its itself they them their theirs themselves what which who whom this
+    that these those am is are was were be been being have has had having do does did doing a an
+    the and but if or because as until while of at by for with about against between into through
+    during before after above below to from up down in out on off over under again further then
+    once here there when where why how all any both each few more most other some such no nor not
+    only own same so than too very s t can will just don should now""".split()
+)
+WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass
+class Judgment:
+    query: str
+    kind: str
+    grades: dict[str, int]
+
+
+def load_judgments(path: Path) -> list[Judgment]:
+    document = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        Judgment(
+            item["query"], item["kind"], {code: int(g) for code, g in item["relevant"].items()}
+        )
+        for item in document["queries"]
+    ]
+
+
+def dcg(gains: list[float]) -> float:
+    return sum(gain / math.log2(position + 2) for position, gain in enumerate(gains))
+
+
+def ndcg_at(ranked: list[str], grades: dict[str, int], cutoff: int = CUTOFF) -> float:
+    gains = [2 ** grades.get(code, 0) - 1 for code in ranked[:cutoff]]
+    ideal = sorted((2**grade - 1 for grade in grades.values()), reverse=True)[:cutoff]
+    return dcg(gains) / dcg(ideal) if ideal else 0.0
+
+
+def reciprocal_rank(ranked: list[str], grades: dict[str, int], cutoff: int = CUTOFF) -> float:
+    for position, code in enumerate(ranked[:cutoff], start=1):
+        if grades.get(code, 0) >= 2:
+            return 1 / position
+    return 0.0
+
+
+@dataclass
+class Scores:
+    ndcg: float
+    mrr: float
+    zero_rate: float
+    per_kind: dict[str, float] = field(default_factory=dict)
+    per_query: list[tuple[str, float, int]] = field(default_factory=list)
+
+
+def evaluate(judgments: list[Judgment], ranker) -> Scores:
+    """``ranker(query) -> list of codes``, best first."""
+    ndcgs, rrs, zeros = [], [], 0
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    per_query = []
+    for judgment in judgments:
+        ranked = ranker(judgment.query)
+        score = ndcg_at(ranked, judgment.grades)
+        ndcgs.append(score)
+        rrs.append(reciprocal_rank(ranked, judgment.grades))
+        zeros += not ranked
+        by_kind[judgment.kind].append(score)
+        per_query.append((judgment.query, score, len(ranked)))
+    count = len(judgments)
+    return Scores(
+        ndcg=sum(ndcgs) / count,
+        mrr=sum(rrs) / count,
+        zero_rate=zeros / count,
+        per_kind={kind: sum(values) / len(values) for kind, values in sorted(by_kind.items())},
+        per_query=per_query,
+    )
+
+
+def catalogue_ranker(query: str) -> list[str]:
+    """The codes the list page shows for ``query``, best first (its first ``RANKED``): the one
+    place the evaluation calls the catalogue's search."""
+    results = Initiative.objects.published().search(query).ranked()
+    return list(results.values_list("code", flat=True)[:RANKED])
+
+
+def bm25_tokens(text: str) -> list[str]:
+    """Lower-cased words without diacritics or stop words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return [word for word in WORD.findall(folded) if word not in STOP_WORDS]
+
+
+class BM25Baseline:
+    """Okapi BM25 over the same text (title, organizations and codes, description)."""
+
+    def __init__(self, documents: dict[str, str]):
+        self.codes = list(documents)
+        self.index = BM25Okapi([bm25_tokens(documents[code]) for code in self.codes])
+
+    def __call__(self, query: str) -> list[str]:
+        scores = self.index.get_scores(bm25_tokens(query))
+        ranked = sorted(zip(self.codes, scores, strict=True), key=lambda pair: -pair[1])
+        return [code for code, score in ranked if score > 0][:RANKED]
+
+
+def bm25_ranker() -> BM25Baseline:
+    """BM25 over each published initiative's title, keywords and description."""
+    documents = {
+        initiative.code: " ".join(
+            [initiative.title, initiative.search_keywords, initiative.description]
+        )
+        for initiative in Initiative.objects.published()
+    }
+    return BM25Baseline(documents)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.relevance",
+        description="Print nDCG@10, MRR and zero-result rate of the search, and of a plain BM25 "
+        "baseline.",
+    )
+    parser.add_argument("--judgments", type=Path, default=DEFAULT_JUDGMENTS)
+    parser.add_argument("--per-query", action="store_true", help="List every query's nDCG.")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    options = parse_args(argv)
+    judged = load_judgments(options.judgments)
+    ours = evaluate(judged, catalogue_ranker)
+    baseline = evaluate(judged, bm25_ranker())
+    print(f"{len(judged)} judged queries ({options.judgments.name})\n")
+    print(f"{'':<22}{'catalogue':>10}{'BM25':>10}")
+    for label, attribute in (
+        ("nDCG@10", "ndcg"),
+        ("MRR", "mrr"),
+        ("zero-result rate", "zero_rate"),
+    ):
+        print(f"{label:<22}{getattr(ours, attribute):>10.3f}{getattr(baseline, attribute):>10.3f}")
+    for kind, score in ours.per_kind.items():
+        print(f"  nDCG@10 {kind:<14}{score:>10.3f}{baseline.per_kind[kind]:>10.3f}")
+    if options.per_query:
+        print()
+        for (query, score, found), (_, base, base_found) in zip(
+            ours.per_query, baseline.per_query, strict=True
+        ):
+            print(f"{score:6.3f} ({found:>3}) {base:6.3f} ({base_found:>3})  {query}")
+
+
+if __name__ == "__main__":
+    sys.exit(run(main))
