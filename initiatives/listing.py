@@ -51,6 +51,15 @@ class Listing:
     ignored: list[str]
 
     @property
+    def version(self) -> str | None:
+        """The catalogue version the page is read at (its fragments are cached by it)."""
+        return self.filterset.version
+
+    @property
+    def page_ids(self) -> list[int]:
+        return [initiative.pk for initiative in self.page.object_list]
+
+    @property
     def query(self) -> str:
         return self.filterset.search_text
 

@@ -353,3 +353,17 @@ def test_organization_names_carry_their_acronym_once(client, catalogue):
     html = html_of(client, "/initiatives/3212/")
     assert "United Nations Office on Drugs and Crime (UNODC)" in html
     assert "(UNODC) (UNODC)" not in html
+
+
+def test_the_browsed_cards_are_rendered_anew_after_an_edit_and_per_shortlist(client, catalogue):
+    assert "Zymurgy for xylophonists" not in html_of(client, "/")  # the cards are now kept
+    edited = Initiative.objects.get(code="1101")
+    edited.title = "Zymurgy for xylophonists"
+    edited.save()
+    html = html_of(client, "/")
+    assert "Zymurgy for xylophonists" in html
+    client.post("/shortlist/", {"add": "1101"})
+    entry = html_of(client, "/").split('id="i-1101"')[1].split("</li>")[0]
+    assert "On your shortlist" in entry
+    other = html_of(client, "/").split('id="i-1104"')[1].split("</li>")[0]
+    assert "Add to my shortlist" in other

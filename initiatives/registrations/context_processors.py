@@ -16,6 +16,9 @@ class LazyShortlist:
     def __contains__(self, code) -> bool:
         return code in self._load()
 
+    def __iter__(self):
+        return iter(self._load())
+
     def __len__(self) -> int:
         return len(self._load())
 
