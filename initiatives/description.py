@@ -6,10 +6,8 @@ consecutive items form one list.
 """
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from django.utils.text import Truncator
-from django.utils.translation import get_language
 
 BULLET_MARKERS = ("- ", "• ")
 EXCERPT_LENGTH = 230  # characters of a result card's excerpt, ellipsis included
@@ -47,11 +45,4 @@ def description_blocks(description: str) -> list[DescriptionBlock]:
 
 def excerpt(description: str, length: int = EXCERPT_LENGTH) -> str:
     """The description cut as the ``truncatechars`` filter cuts it."""
-    return _excerpt(description, length, get_language())
-
-
-@lru_cache(maxsize=1024)
-def _excerpt(description: str, length: int, language: str | None) -> str:
-    """Remembered per text (and language, which words the ellipsis): the cut looks at every
-    character up to ``length``, and a browsed list shows every initiative."""
     return Truncator(description).chars(length)

@@ -18,9 +18,7 @@ fill the cache.
 The middleware sits innermost, so every other middleware (request id, security headers, CSP,
 session and CSRF cookies, logging) still runs on each cached response. The CSRF token in a
 page's forms is never stored: the body is kept in pieces around it and each response gets a fresh
-token, exactly as an uncached render would. The pieces are also kept deflated, so a visitor who
-accepts gzip gets one gzip stream assembled around the deflated token (with GZipMiddleware's
-random-length header) instead of the page being compressed again on every request.
+token, exactly as an uncached render would; GZipMiddleware then compresses it as any page.
 
 Never cached: anything but GET; the admin, registration and shortlist pages (not in the list);
 requests from a signed-in user, with a non-empty session (a shortlist) or with pending messages;

@@ -3,9 +3,6 @@
 import hashlib
 import logging
 import re
-import secrets
-import struct
-import zlib
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
@@ -16,9 +13,7 @@ from django.core.cache import caches
 from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.middleware.gzip import GZipMiddleware, re_accepts_gzip
 from django.urls import Resolver404, resolve
-from django.utils.cache import patch_vary_headers
 
 from initiatives.filters import PARAMETERS
 
@@ -79,15 +74,12 @@ def _code_digest() -> str:
 
 @dataclass
 class Entry:
-    """A view's response without its CSRF token: ``parts`` joined by a fresh token. The parts are
-    also kept deflated, each on its own and all but the last ending on a byte boundary (a sync
-    flush), so a gzip body is assembled around the deflated token without compressing the page
-    again: one valid gzip stream, as GZipMiddleware would send (random-length header included)."""
+    """A view's response without its CSRF token: ``parts`` joined by a fresh token (GZip
+    compresses it on the way out, as it does any page)."""
 
     status: int
     headers: list[tuple[str, str]]
     parts: list[bytes]
-    deflated: list[bytes]
     uses_csrf: bool
 
     @classmethod
@@ -109,39 +101,15 @@ class Entry:
         if len(tokens) > 1:
             return None
         parts = response.content.split(tokens.pop()) if tokens else [response.content]
-        deflated = [_deflate(part, final=i == len(parts) - 1) for i, part in enumerate(parts)]
         headers = [(k, v) for k, v in response.items() if k.lower() != "content-length"]
-        return cls(response.status_code, headers, parts, deflated, view_set_csrf or len(parts) > 1)
+        return cls(response.status_code, headers, parts, view_set_csrf or len(parts) > 1)
 
     def response(self, request) -> HttpResponse:
         token = get_token(request).encode() if self.uses_csrf else b""
-        body = token.join(self.parts)
-        gzipped = len(body) >= 200 and re_accepts_gzip.search(
-            request.META.get("HTTP_ACCEPT_ENCODING", "")
-        )
-        response = HttpResponse(self.gzip(token, body) if gzipped else body, status=self.status)
+        response = HttpResponse(token.join(self.parts), status=self.status)
         for name, value in self.headers:
             response[name] = value
-        if len(body) >= 200:
-            patch_vary_headers(response, ("Accept-Encoding",))
-        if gzipped:
-            response["Content-Encoding"] = "gzip"
         return response
-
-    def gzip(self, token: bytes, body: bytes) -> bytes:
-        # The header as django.utils.text.compress_string writes it: a random-length file name.
-        name = b"a" * secrets.randbelow(GZipMiddleware.max_random_bytes) + b"\0"
-        header = b"\x1f\x8b\x08\x08\0\0\0\0\0\xff" + name
-        token_deflated = _deflate(token, final=False) if token else b""
-        trailer = struct.pack("<II", zlib.crc32(body), len(body) & 0xFFFFFFFF)
-        return header + token_deflated.join(self.deflated) + trailer
-
-
-def _deflate(data: bytes, final: bool) -> bytes:
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -zlib.MAX_WBITS)
-    return compressor.compress(data) + compressor.flush(
-        zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH
-    )
 
 
 def _tokens(header: str) -> set[str]:

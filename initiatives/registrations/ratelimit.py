@@ -11,6 +11,8 @@ from django.db import connection
 
 from .models import RateLimitCounter
 
+# An upsert that counts and returns the count in one atomic statement: the ORM has no increment
+# on conflict (update_or_create would read, then write, and race between web processes).
 HIT_SQL = f"""
 INSERT INTO {RateLimitCounter._meta.db_table} (key, window_start, count)
 VALUES (%s, %s, 1)
