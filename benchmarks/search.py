@@ -59,11 +59,11 @@ FILTERED_SEARCHES = [
     {"q": "treatment", "group": "3.2", "organization": "UNODC"},
     {"q": "training", "organization": "none"},
 ]
-REAL_DETAIL_CODES = ["1101", "2101", "3101"]
 DETAIL_SAMPLE = 20
 PROFILE_QUERIES = ["precursor disposal", "naloxone", "NPS"]
 EXPLAIN_QUERY = "precursor disposal"
-SEARCH_TARGET_P95_MS = 50
+# The targets for the search page's p95, by catalogue size.
+SEARCH_TARGETS_P95_MS = {10_000: 30, 100_000: 100}
 INDEX_IN_PLAN = re.compile(r"(?:Index Scan|Index Only Scan|Bitmap Index Scan) (?:using|on) (\S+)")
 
 
@@ -157,17 +157,14 @@ def main(argv: list[str] | None = None) -> None:
 
 def measure_size(size: int, requests: int, rng: random.Random) -> list[support.Measurement]:
     client = Client(raise_request_exception=False)
-    published = list(
-        Initiative.objects.published()
-        .filter(code__startswith=support.SYNTHETIC_PREFIX)
-        .values_list("code", flat=True)
-    )
+    # Detail pages of the real initiatives: synthetic codes are not codes the site accepts
+    # (they only fill the groups, so each real page's neighbours and related ones are many).
     real = list(
         Initiative.objects.published()
-        .filter(code__in=REAL_DETAIL_CODES)
+        .exclude(code__startswith=support.SYNTHETIC_PREFIX)
         .values_list("code", flat=True)
     )
-    detail_codes = real + rng.sample(published, min(DETAIL_SAMPLE, len(published)))
+    detail_codes = rng.sample(real, min(DETAIL_SAMPLE, len(real)))
     scenarios = {
         "search": [support.client_action(client, "/", {"q": q}) for q in SEARCH_QUERIES],
         "filtered list": [support.client_action(client, "/", data) for data in FILTERS],
@@ -284,19 +281,16 @@ def write_plan() -> None:
 
 
 def write_verdict(results: list[support.Measurement], largest: int) -> None:
-    search = [r for r in results if r.scenario == "search" and r.size >= largest]
+    search = [r for r in results if r.scenario == "search" and r.size in SEARCH_TARGETS_P95_MS]
     failures = sum(len(r.failures) for r in results)
     if failures:
         print(style.ERROR(f"{failures} request(s) did not answer 200."))
     for result in search:
-        verdict = (
-            style.SUCCESS("within")
-            if result.p95 <= SEARCH_TARGET_P95_MS
-            else style.WARNING("ABOVE")
-        )
+        target = SEARCH_TARGETS_P95_MS[result.size]
+        verdict = style.SUCCESS("within") if result.p95 <= target else style.WARNING("ABOVE")
         print(
             f"Search p95 at {result.size:,} initiatives: {result.p95:.1f} ms, {verdict} "
-            f"the {SEARCH_TARGET_P95_MS} ms target."
+            f"the {target} ms target."
         )
 
 

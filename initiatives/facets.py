@@ -36,8 +36,10 @@ class _Counts:
     """The initiatives every filter but one facet's gives, counted by ``GROUPED_BY``; the
     same counts serve every facet that has nothing selected."""
 
-    def __init__(self, filterset: InitiativeFilter, selected: dict[str, set]):
+    def __init__(self, filterset: InitiativeFilter, selected: dict[str, set], matches):
         self.filterset, self.selected, self.held, self.sets = filterset, selected, {}, {}
+        if matches is not None:
+            self.sets[""] = Initiative.objects.filter(pk__in=matches)
 
     def initiatives(self, facet: str):
         key = facet if self.selected[facet] else ""
@@ -57,10 +59,11 @@ class _Counts:
         return counts
 
 
-def facet_options(filterset: InitiativeFilter) -> dict[str, list[FacetOption]]:
+def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[FacetOption]]:
+    """``matches``: the ids of the current results, when already read (a search's)."""
     choices = filterset.choices
     selected = {facet: set(filterset.cleaned(facet) or []) for facet in FACETS}
-    counts = _Counts(filterset, selected)
+    counts = _Counts(filterset, selected, matches)
     by_group = counts.by("group", "sub_working_group_id")
     numbers = {group.pk: group.working_group.number for group in choices.groups}
     by_working_group = Counter()

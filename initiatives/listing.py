@@ -4,7 +4,6 @@ Kept out of the view so the HTML list and the tests read the same thing.
 """
 
 from dataclasses import dataclass
-from functools import cached_property
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -12,28 +11,12 @@ from django.http import QueryDict
 
 from .facets import FacetOption, facet_options
 from .filters import InitiativeFilter
+from .models import Initiative
 from .querysets import SEARCH_LIMIT
 from .search.engine import restore_case
 
 PAGE_SIZE = 120  # browsing: the whole current catalogue (118) on one page, as the source page
 SEARCH_PAGE_SIZE = 20  # ranked results: the best ones first, highlighted
-
-
-class SearchPaginator(Paginator):
-    """Pages of a search's bounded matches: up to ``SEARCH_LIMIT``, and whether there were more
-    (``InitiativeQuerySet.bounded`` reads one beyond)."""
-
-    @cached_property
-    def found(self) -> int:
-        return super().count
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.found, SEARCH_LIMIT)
-
-    @property
-    def capped(self) -> bool:
-        return self.found > SEARCH_LIMIT
 
 
 @dataclass
@@ -49,6 +32,7 @@ class Listing:
     facets: dict[str, list[FacetOption]]
     selected: list[SelectedFilter]
     ignored: list[str]
+    capped: bool = False  # more matches than a search ranks: the count reads "1,000+"
 
     @property
     def version(self) -> str | None:
@@ -66,11 +50,6 @@ class Listing:
     @property
     def count(self) -> int:
         return self.page.paginator.count
-
-    @property
-    def capped(self) -> bool:
-        """More matches than a search ranks: the count reads "1,000+"."""
-        return getattr(self.page.paginator, "capped", False)
 
     @property
     def search_limit(self) -> str:
@@ -182,20 +161,37 @@ def _ignored(filterset: InitiativeFilter) -> list[str]:
 
 def build_listing(params: QueryDict, page_number=None) -> Listing:
     filterset = InitiativeFilter(params)
-    results = filterset.qs.for_result_cards()
     if filterset.searching:
-        results = results.with_headlines(filterset.search_query)
-        paginator = SearchPaginator(results, SEARCH_PAGE_SIZE)
-    else:
-        paginator = Paginator(results, PAGE_SIZE)
-    page = paginator.get_page(page_number)
-    facets = facet_options(filterset)
+        return _search_listing(filterset, page_number)
+    page = Paginator(filterset.qs.for_result_cards(), PAGE_SIZE).get_page(page_number)
+    return _listing(filterset, page, facet_options(filterset))
+
+
+def _search_listing(filterset: InitiativeFilter, page_number) -> Listing:
+    """A search reads its ranked matches' ids once: they give the count, the page and the
+    facets, and only the page's initiatives are read in full, with their highlights."""
+    ranked = list(filterset.qs.values_list("pk", "complete"))
+    capped = len(ranked) > SEARCH_LIMIT
+    ranked = ranked[:SEARCH_LIMIT]
+    page = Paginator(ranked, SEARCH_PAGE_SIZE).get_page(page_number)
+    complete = dict(page.object_list)
+    cards = Initiative.objects.filter(pk__in=complete).for_result_cards()
+    by_id = {card.pk: card for card in cards.with_headlines(filterset.search_query)}
+    page.object_list = [by_id[pk] for pk in complete if pk in by_id]
+    for card in page.object_list:
+        card.complete = complete[card.pk]
+    facets = facet_options(filterset, matches=[pk for pk, _ in ranked])
+    return _listing(filterset, page, facets, capped)
+
+
+def _listing(filterset, page, facets, capped=False) -> Listing:
     return Listing(
         filterset=filterset,
         page=page,
         facets=facets,
         selected=_selected_filters(filterset, facets),
         ignored=_ignored(filterset),
+        capped=capped,
     )
 
 
