@@ -15,9 +15,7 @@ initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 
 import argparse
 import json
 import math
-import re
 import sys
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,23 +25,11 @@ from rank_bm25 import BM25Okapi
 
 from benchmarks.support import run
 from initiatives.models import Initiative
+from initiatives.search.text import is_stop_word, words
 
 CUTOFF = 10
 RANKED = 2 * CUTOFF  # results asked of each ranker
 DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search_judgments.json"
-# PostgreSQL's English stop words (tsearch_data/english.stop), which the catalogue's 'english'
-# configuration drops too. The baseline keeps its own copy and tokenizer, so it does not change
-# when the search code does.
-STOP_WORDS = frozenset(
-    """i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
-    she her hers herself it its itself they them their theirs themselves what which who whom this
-    that these those am is are was were be been being have has had having do does did doing a an
-    the and but if or because as until while of at by for with about against between into through
-    during before after above below to from up down in out on off over under again further then
-    once here there when where why how all any both each few more most other some such no nor not
-    only own same so than too very s t can will just don should now""".split()
-)
-WORD = re.compile(r"[a-z0-9]+")
 
 
 @dataclass
@@ -120,10 +106,8 @@ def catalogue_ranker(query: str) -> list[str]:
 
 
 def bm25_tokens(text: str) -> list[str]:
-    """Lower-cased words without diacritics or stop words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return [word for word in WORD.findall(folded) if word not in STOP_WORDS]
+    """Lower-cased words without diacritics or stop words, split as the search splits them."""
+    return [word for word in words(text) if not is_stop_word(word)]
 
 
 class BM25Baseline:
