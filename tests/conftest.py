@@ -8,26 +8,9 @@ from django.core.cache import cache
 
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.seeding.loader import load_seed_file
-from initiatives.seeding.source_parser import parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_FILE = ROOT / "seeds" / "source" / "001_e8db885615b5ffaa.txt"
 SAMPLE_SEED = ROOT / "fixtures" / "sample_seed.json"
-
-
-@pytest.fixture(scope="session")
-def parsed_source():
-    return parse_source(SOURCE_FILE)
-
-
-@pytest.fixture(scope="session")
-def source_lines():
-    return SOURCE_FILE.read_text(encoding="utf-8").splitlines()
-
-
-@pytest.fixture(scope="session")
-def seed_document():
-    return json.loads(settings.SEED_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +42,6 @@ def sample_seed(tmp_path):
     path = tmp_path / "seed.json"
     shutil.copy(SAMPLE_SEED, path)
     return path, json.loads(path.read_text(encoding="utf-8"))
-
-
-def write_json(path: Path, document) -> Path:
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(autouse=True)
