@@ -57,22 +57,6 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback, with Django's e-mail pointed at it."""
-    from tests.smtp_server import SMTPServer
-
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
-
-
 def registration_form(**changes) -> dict:
     """A valid register-interest submission (a fresh token each time); ``None`` drops a field."""
     from initiatives.registrations.forms import new_token
