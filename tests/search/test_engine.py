@@ -8,6 +8,7 @@ import pytest
 
 from initiatives import listing, querysets
 from initiatives.models import Initiative
+from tests.factories import make_initiative
 from tests.search.results import found, ranked_codes
 
 pytestmark = pytest.mark.django_db
@@ -60,11 +61,9 @@ def test_a_query_with_a_catalogue_word_among_unknown_ones_finds_it(catalogue):
 
 
 def test_matches_are_highlighted_and_escaped(client, catalogue):
-    Initiative.objects.filter(code="3210").update(
-        description="<b>naloxone</b> & opioid overdose management"
-    )
+    initiative = make_initiative(description="<b>naloxone</b> & opioid overdose management")
     html = client.get("/", {"q": "naloxone"}).content.decode()
-    entry = html.split('id="i-3210"')[1].split("</li>")[0]
+    entry = html.split(f'id="i-{initiative.code}"')[1].split("</li>")[0]
     excerpt = entry.split('<p class="excerpt">')[1]
     assert "<mark>naloxone</mark>" in excerpt and "&amp; opioid" in excerpt
     assert "<b>" not in entry and "\x02" not in entry and "\x03" not in entry
@@ -77,15 +76,15 @@ def test_highlighting_keeps_the_original_case(client, catalogue):
 
 def test_accented_words_are_highlighted_as_written(client, catalogue):
     # Headlines fold accents only in texts that have some (engine._headline).
-    Initiative.objects.filter(code="3210").update(
+    accented = make_initiative(
         description="Naloxone – “take-home” kits for Côte d’Ivoire and São Tomé."
     )
-    Initiative.objects.filter(code="3209").update(description="Naloxone – “take-home” kits.")
+    plain = make_initiative(description="Naloxone – “take-home” kits.")
     html = client.get("/", {"q": "naloxone cote tome"}).content.decode()
-    entry = html.split('id="i-3210"')[1].split("</li>")[0]
+    entry = html.split(f'id="i-{accented.code}"')[1].split("</li>")[0]
     assert "<mark>Côte</mark> d’Ivoire and São <mark>Tomé</mark>" in entry
     html = client.get("/", {"q": "naloxone take-home"}).content.decode()
-    entry = html.split('id="i-3209"')[1].split("</li>")[0]
+    entry = html.split(f'id="i-{plain.code}"')[1].split("</li>")[0]
     assert "<mark>Naloxone</mark> – “<mark>take</mark>-<mark>home</mark>” kits" in entry
 
 
