@@ -77,7 +77,7 @@ test: lint migrations-check browser
 	$(PY) manage.py build_seed_file --check
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# Relevance on the judged query set (tests/search_judgments.json), against a BM25 baseline
+# Relevance on the judged query set (tests/search/search_judgments.json), against a BM25 baseline
 # (benchmarks/relevance.py; BENCH_ARGS: --per-query, --judgments).
 evaluate-search: setup-db
 	$(WITH_DB) $(PY) -m benchmarks.relevance $(BENCH_ARGS)

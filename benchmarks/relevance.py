@@ -4,8 +4,8 @@
 prints nDCG@10, MRR and the zero-result rate of the catalogue's search and of BM25 over the same
 text. The catalogue is asked through ``catalogue_ranker()`` alone: the list page's own search.
 
-The judged set (``tests/search_judgments.json``) grades, for each realistic query, the relevant
-initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 10:
+The judged set (``tests/search/search_judgments.json``) grades, for each realistic query, the
+relevant initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 10:
 
 * nDCG@10 with gains 2^grade - 1, ideal ranking from all judged initiatives;
 * MRR: 1 / rank of the first result graded 2 or 3 (0 when none is in the top 10);
@@ -29,7 +29,7 @@ from initiatives.search.text import is_stop_word, words
 
 CUTOFF = 10
 RANKED = 2 * CUTOFF  # results asked of each ranker
-DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search_judgments.json"
+DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search" / "search_judgments.json"
 
 
 @dataclass

@@ -8,26 +8,9 @@ from django.core.cache import cache
 
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.seeding.loader import load_seed_file
-from initiatives.seeding.source_parser import parse_source
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_FILE = ROOT / "seeds" / "source" / "001_e8db885615b5ffaa.txt"
 SAMPLE_SEED = ROOT / "fixtures" / "sample_seed.json"
-
-
-@pytest.fixture(scope="session")
-def parsed_source():
-    return parse_source(SOURCE_FILE)
-
-
-@pytest.fixture(scope="session")
-def source_lines():
-    return SOURCE_FILE.read_text(encoding="utf-8").splitlines()
-
-
-@pytest.fixture(scope="session")
-def seed_document():
-    return json.loads(settings.SEED_FILE.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +44,6 @@ def sample_seed(tmp_path):
     return path, json.loads(path.read_text(encoding="utf-8"))
 
 
-def write_json(path: Path, document) -> Path:
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return path
-
-
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Staff users are created in tests; the production hasher's slowness is not under test."""
@@ -77,22 +55,6 @@ def fresh_cache():
     """Each test sees spelling suggestions and derived data from its own data, not an earlier
     test's (a rolled-back test leaves the catalogue version where it found it)."""
     cache.clear()
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback, with Django's e-mail pointed at it."""
-    from tests.smtp_server import SMTPServer
-
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
 
 
 def registration_form(**changes) -> dict:

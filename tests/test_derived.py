@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from initiatives.filters import FilterChoices
 from initiatives.models import Initiative, Organization
 from initiatives.search.text import words
+from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -41,9 +42,7 @@ def test_the_vocabulary_is_read_again_after_a_catalogue_write_and_only_then(cata
 
 
 def test_the_vocabulary_counts_initiatives_per_folded_word(catalogue):
-    edited = Initiative.objects.get(code="1101")
-    edited.description += "\nA workshop in Łódź with Søren."
-    edited.save()
+    make_initiative(description="A workshop in Łódź with Søren.")
     vocabulary = Initiative.objects.search_context().vocabulary
     assert vocabulary.frequencies["lodz"] == 1 and vocabulary.frequencies["soren"] == 1
     # Each word counts the published initiatives whose text (as split for search) holds it.

@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from initiatives.models import Initiative, Organization
 from initiatives.roles import ADMINISTRATOR, EDITOR
 from tests.conftest import admin_change_form
+from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-Long-enough-pass-phrase-42"
@@ -172,20 +173,22 @@ def test_a_successful_admin_login_works(client):
 
 
 def test_staff_preview_drafts_that_the_public_cannot_see(client, catalogue):
-    Initiative.objects.filter(code="3210").update(is_published=False)
-    assert client.get("/initiatives/3210/").status_code == 404
+    draft = make_initiative(
+        sub_working_group="1.1", title="Naloxone for first responders", is_published=False
+    )
+    assert client.get(draft.get_absolute_url()).status_code == 404
     client.force_login(staff("editor", "ed"))
-    preview = client.get("/initiatives/3210/")
+    preview = client.get(draft.get_absolute_url())
     assert preview.status_code == 200
     html = preview.content.decode()
     assert "Draft preview." in html and 'content="noindex, nofollow"' in html
     # Still absent from every public listing, even for staff.
-    assert 'id="i-3210"' not in client.get("/?q=naloxone").content.decode()
-    assert "3210" not in client.get("/export.csv").content.decode()
+    assert f'id="i-{draft.code}"' not in client.get("/?q=naloxone").content.decode()
+    assert draft.code not in client.get("/export.csv").content.decode()
     codes = [
         item["code"] for item in client.get("/api/initiatives/?page_size=100").json()["results"]
     ]
-    assert "3210" not in codes
+    assert draft.code not in codes
     published = client.get("/initiatives/3212/").content.decode()
     assert "Draft preview." not in published
 

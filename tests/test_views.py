@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from initiatives.models import Contact, Initiative, Organization
 from initiatives.seeding.loader import load_seed_file
+from tests.factories import make_initiative, make_organization
 
 pytestmark = pytest.mark.django_db
 
@@ -67,17 +68,17 @@ def test_search_results_show_their_group_and_lead_from_the_filter_options(client
 
 def test_an_organization_added_since_the_options_were_read_shows_and_is_counted(client, catalogue):
     html_of(client, "/")  # the filter options are read and kept
-    newcomer = Organization.objects.create(acronym="NEWORG", name="A New Organization")
-    Initiative.objects.filter(code="3210").update(lead_organization=newcomer)
+    newcomer = make_organization(acronym="NEWORG", name="A New Organization")
+    initiative = make_initiative(lead_organization=newcomer, title="Overdose response training")
     html = html_of(client, "/?q=overdose")
-    entry = html.split('id="i-3210"')[1].split("</li>")[0]
+    entry = html.split(f'id="i-{initiative.code}"')[1].split("</li>")[0]
     assert '<abbr title="A New Organization">NEWORG</abbr>' in entry
     assert 'data-facet="org-neworg">(1)</span>' in html
 
 
 def test_facet_checkboxes_escape_names_and_show_what_is_selected(client, catalogue):
-    odd = Organization.objects.create(acronym="A&B", name='The "A" <and> B')
-    Initiative.objects.filter(code="3210").update(lead_organization=odd)
+    odd = make_organization(acronym="A&B", name='The "A" <and> B')
+    make_initiative(lead_organization=odd, description="Naloxone kits for first responders.")
     html = html_of(client, "/?organization=A%26B&q=naloxone")
     assert 'name="organization" value="A&amp;B" id="org-ab" checked>' in html
     assert 'value="UNODC" id="org-unodc">' in html
@@ -302,8 +303,8 @@ def test_codes_are_case_insensitive_and_unknown_codes_are_404(client, catalogue)
 
 
 def test_text_from_the_database_is_escaped(client, catalogue):
-    Initiative.objects.filter(code="1101").update(title="<script>alert(1)</script> precursor")
-    for url in ("/", "/?q=precursor", "/initiatives/1101/"):
+    initiative = make_initiative(title="<script>alert(1)</script> precursor")
+    for url in ("/", "/?q=precursor", initiative.get_absolute_url()):
         html = html_of(client, url)
         assert "<script>alert(1)</script>" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -333,9 +334,9 @@ def test_csv_download_of_the_filtered_list(client, catalogue):
 
 
 def test_csv_cells_cannot_become_formulas(client, catalogue):
-    Initiative.objects.filter(code="1101").update(title='=HYPERLINK("http://evil")')
+    initiative = make_initiative(title='=HYPERLINK("http://evil")')
     rows = list(csv.DictReader(io.StringIO(client.get("/export.csv").content.decode("utf-8-sig"))))
-    title = next(row["title"] for row in rows if row["code"] == "1101")
+    title = next(row["title"] for row in rows if row["code"] == initiative.code)
     assert title.startswith("'=")
 
 

@@ -17,7 +17,7 @@ from django.conf import settings  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}

@@ -1,4 +1,4 @@
-"""The management commands a newcomer and staff run: clear reports, clear failures."""
+"""The seed commands (load_seeds, build_seed_file): clear reports, clear failures."""
 
 from io import StringIO
 
@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from initiatives.models import Initiative
-from tests.conftest import write_json
+from tests.seeding.conftest import write_json
 
 pytestmark = pytest.mark.django_db
 

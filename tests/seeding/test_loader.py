@@ -9,7 +9,7 @@ from django.db.models import Count
 
 from initiatives.models import Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.seeding.loader import SeedError, load_seed_file
-from tests.conftest import write_json
+from tests.seeding.conftest import write_json
 
 pytestmark = pytest.mark.django_db
 

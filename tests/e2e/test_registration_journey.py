@@ -22,11 +22,11 @@ from initiatives.models import Initiative, Organization  # noqa: E402
 from initiatives.registrations.delivery import deliver_due  # noqa: E402
 from initiatives.registrations.models import OutboundEmail, Registration  # noqa: E402
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
 from tests.smtp_server import SMTPServer  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
-# The same rules as tests/test_browser.py: WCAG 2.0/2.1/2.2 A and AA, and best practice.
+# The same rules as test_browser.py: WCAG 2.0/2.1/2.2 A and AA, and best practice.
 AXE_OPTIONS = {
     "runOnly": {
         "type": "tag",
