@@ -61,11 +61,7 @@ class SortFilter(django_filters.OrderingFilter):
         self.extra["choices"] = list(SORTS.items())
 
     def filter(self, qs, value):
-        searched = "rank" in qs.query.annotations
-        chosen = value[0] if value else None
-        if chosen == "relevance" and not searched:
-            chosen = None
-        chosen = chosen or ("relevance" if searched else "code")
+        chosen = self.parent.sort_order  # ``value``, or the default for this request
         return qs.ranked() if chosen == "relevance" else qs.order_by(*self.ORDERINGS[chosen])
 
 
