@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import QueryDict
 
 from .facets import FacetOption, facet_options
@@ -41,7 +42,11 @@ class Listing:
 
     @property
     def page_ids(self) -> list[int]:
-        return [initiative.pk for initiative in self.page.object_list]
+        """What the page lists (a browsed page's cards are read only when not cached)."""
+        listed = self.page.object_list
+        if isinstance(listed, QuerySet):
+            return list(listed.values_list("pk", flat=True))
+        return [initiative.pk for initiative in listed]
 
     @property
     def query(self) -> str:
