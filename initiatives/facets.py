@@ -39,7 +39,8 @@ class _Counts:
     def __init__(self, filterset: InitiativeFilter, selected: dict[str, set], matches):
         self.filterset, self.selected, self.held, self.sets = filterset, selected, {}, {}
         if matches is not None:
-            self.sets[""] = Initiative.objects.filter(pk__in=matches)
+            self.sets[""] = Initiative.objects.filter(pk__in=[row[0] for row in matches])
+            self.held[""] = [(*row[1:], 1) for row in matches]
 
     def initiatives(self, facet: str):
         key = facet if self.selected[facet] else ""
@@ -60,7 +61,8 @@ class _Counts:
 
 
 def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[FacetOption]]:
-    """``matches``: the ids of the current results, when already read (a search's)."""
+    """``matches``: the current results' ids and ``GROUPED_BY`` fields, when already read (a
+    search's)."""
     choices = filterset.choices
     selected = {facet: set(filterset.cleaned(facet) or []) for facet in FACETS}
     counts = _Counts(filterset, selected, matches)

@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
 
-from .facets import FacetOption, facet_options
+from .facets import GROUPED_BY, FacetOption, facet_options
 from .filters import InitiativeFilter
 from .models import Initiative
 from .querysets import SEARCH_LIMIT
@@ -175,17 +175,17 @@ def build_listing(params: QueryDict, page_number=None) -> Listing:
 def _search_listing(filterset: InitiativeFilter, page_number) -> Listing:
     """A search reads its ranked matches' ids once: they give the count, the page and the
     facets, and only the page's initiatives are read in full, with their highlights."""
-    ranked = list(filterset.qs.values_list("pk", "complete"))
+    ranked = list(filterset.qs.values_list("pk", "complete", *GROUPED_BY))
     capped = len(ranked) > SEARCH_LIMIT
     ranked = ranked[:SEARCH_LIMIT]
     page = Paginator(ranked, SEARCH_PAGE_SIZE).get_page(page_number)
-    complete = dict(page.object_list)
+    complete = {pk: whole for pk, whole, *_ in page.object_list}
     cards = Initiative.objects.filter(pk__in=complete).for_result_cards()
     by_id = {card.pk: card for card in cards.with_headlines(filterset.search_query)}
     page.object_list = [by_id[pk] for pk in complete if pk in by_id]
     for card in page.object_list:
         card.complete = complete[card.pk]
-    facets = facet_options(filterset, matches=[pk for pk, _ in ranked])
+    facets = facet_options(filterset, matches=[(pk, *fields) for pk, _, *fields in ranked])
     return _listing(filterset, page, facets, capped)
 
 
