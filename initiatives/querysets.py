@@ -99,11 +99,9 @@ class InitiativeQuerySet(models.QuerySet):
 
     def bounded(self):
         """At most ``SEARCH_LIMIT`` + 1 of these initiatives (enough to tell there are more),
-        picked through the search index in no particular order: what a search ranks and
-        counts. Their ids are read once, so the count, the facets and the page do not each
-        match the query again."""
-        ids = list(self.order_by().values_list("pk", flat=True)[: SEARCH_LIMIT + 1])
-        return self.filter(pk__in=ids)
+        picked through the search index in no particular order, in the same query: what a
+        search ranks and counts."""
+        return self.filter(pk__in=self.order_by().values("pk")[: SEARCH_LIMIT + 1])
 
     def with_headlines(self, query: ParsedQuery):
         return engine.with_headlines(self, query)
