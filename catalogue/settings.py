@@ -325,7 +325,7 @@ CSRF_FAILURE_VIEW = "catalogue.errors.csrf_failure"
 CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     _CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "catalogue.cache.ForgivingRedisCache",
         "LOCATION": CACHE_URL,
         # A hung Redis costs a request at most this long (the page cache then renders the page;
         # see the README for maxmemory on a shared Redis).

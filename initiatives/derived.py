@@ -3,7 +3,8 @@
 Every list page needs a few things that change only when the catalogue does: the filters'
 options and the search's vocabulary and synonyms. The catalogue version
 (``catalogue.page_cache``) changes at the commit of any write to a catalogue table, so they are
-kept under a key that holds it: an edit is seen at the next page, in every process.
+kept under a key that holds it (and the code release, so a deployment never reads what the
+previous code stored): an edit is seen at the next page, in every process.
 """
 
 from collections.abc import Callable
@@ -11,9 +12,9 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
-from catalogue.page_cache.version import catalogue_version
+from catalogue.page_cache.version import catalogue_version, release
 
-__all__ = ["catalogue_version", "kept"]
+__all__ = ["catalogue_version", "kept", "key"]
 
 T = TypeVar("T")
 SECONDS = 24 * 3600  # a newer version makes an entry useless long before
@@ -25,9 +26,12 @@ def kept(name: str, build: Callable[[], T], version: str | None = None) -> T:
     version = version or catalogue_version()
     if version is None:
         return build()
-    key = f"derived:{name}:{version}"
-    value = cache.get(key)
+    value = cache.get(key(name, version))
     if value is None:
         value = build()
-        cache.set(key, value, SECONDS)
+        cache.set(key(name, version), value, SECONDS)
     return value
+
+
+def key(name: str, version: str) -> str:
+    return f"derived:{name}:{release()}:{version}"

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
+from .querysets import CATALOGUE_ORDER
 from .search.engine import SearchContext
 from .search.query import ParsedQuery
 
@@ -54,7 +55,7 @@ class SortFilter(django_filters.OrderingFilter):
     """One of ``SORTS``: relevance when searching (and by default then), else the catalogue's
     order (code within sub-working group) or title."""
 
-    ORDERINGS = {"code": ("sub_working_group__code", "code"), "title": ("title", "code")}
+    ORDERINGS = {"code": CATALOGUE_ORDER, "title": ("title", "code")}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -192,6 +193,8 @@ class InitiativeFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         """Searches rank and count a bounded set of matches (``InitiativeQuerySet.bounded``)."""
         queryset = super().filter_queryset(queryset)
+        if "sort" not in self.form.cleaned_data:  # a sort not understood is ignored, not the order
+            queryset = self.filters["sort"].filter(queryset, None)
         return queryset.bounded() if self.searching else queryset
 
     def without(self, facet: str):

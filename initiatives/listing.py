@@ -10,8 +10,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
 
+from . import derived
 from .facets import GROUPED_BY, FacetOption, facet_options
-from .filters import InitiativeFilter
+from .filters import SORTS, InitiativeFilter
 from .models import Initiative
 from .querysets import SEARCH_LIMIT
 from .search.engine import restore_case
@@ -36,9 +37,11 @@ class Listing:
     capped: bool = False  # more matches than a search ranks: the count reads "1,000+"
 
     @property
-    def version(self) -> str | None:
-        """The catalogue version the page is read at (its fragments are cached by it)."""
-        return self.filterset.version
+    def cache_key(self) -> str | None:
+        """What the page's cached fragments are kept under: the catalogue version and code
+        release (None, nothing cached, when the version cannot be read)."""
+        version = self.filterset.version
+        return derived.key("results", version) if version else None
 
     @property
     def page_ids(self) -> list[int]:
@@ -73,8 +76,8 @@ class Listing:
         """The first option (empty value) is the default for the query, so that a new search
         typed above a browsed list is ranked by relevance, not by the list's code order."""
         if self.query:
-            return [("", "Relevance"), ("code", "Code"), ("title", "Title")]
-        return [("", "Code"), ("title", "Title")]
+            return [("", SORTS["relevance"]), ("code", SORTS["code"]), ("title", SORTS["title"])]
+        return [("", SORTS["code"]), ("title", SORTS["title"])]
 
     @property
     def sort_value(self) -> str:

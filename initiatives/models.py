@@ -20,8 +20,6 @@ from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
 from .search.document import folded, keywords_for, search_vector_expression
 
-__all__ = ["CODE_PATTERN", "NUMBER_PATTERN", "SUB_WORKING_GROUP_CODE_PATTERN"]
-
 
 class Status(models.TextChoices):
     PROPOSED = "proposed", "Proposed"

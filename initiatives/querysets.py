@@ -13,6 +13,7 @@ from .search.spelling import read_vocabulary
 # A search ranks at most this many matches (found through the GIN index, in no order) and
 # says "1,000+": a real catalogue is far below it, a synthetic 100,000 is not.
 SEARCH_LIMIT = 1000
+CATALOGUE_ORDER = ("sub_working_group__code", "code")
 # A card reading any other field would cost one query per result (tests/test_views.py counts).
 RESULT_CARD_FIELDS = (
     "code",
@@ -47,7 +48,7 @@ class InitiativeQuerySet(models.QuerySet):
         )
 
     def in_catalogue_order(self):
-        return self.order_by("sub_working_group__code", "code")
+        return self.order_by(*CATALOGUE_ORDER)
 
     def unattributed(self):
         return self.filter(lead_organization__isnull=True)
@@ -99,9 +100,11 @@ class InitiativeQuerySet(models.QuerySet):
 
     def bounded(self):
         """At most ``SEARCH_LIMIT`` + 1 of these initiatives (enough to tell there are more),
-        picked through the search index in no particular order, in the same query: what a
-        search ranks and counts."""
-        return self.filter(pk__in=self.order_by().values("pk")[: SEARCH_LIMIT + 1])
+        picked through the search index in no particular order (those matching more clauses
+        first), in the same query: what a search ranks and counts."""
+        # A relaxed search's few complete matches are always among them.
+        first = [F("coverage").desc()] if "coverage" in self.query.annotations else []
+        return self.filter(pk__in=self.order_by(*first).values("pk")[: SEARCH_LIMIT + 1])
 
     def with_headlines(self, query: ParsedQuery):
         return engine.with_headlines(self, query)

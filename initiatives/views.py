@@ -11,6 +11,7 @@ from .codes import normalize_code
 from .filters import InitiativeFilter
 from .listing import build_listing, page_url
 from .models import Initiative
+from .querysets import SEARCH_LIMIT
 from .spreadsheets import spreadsheet_safe
 
 
@@ -100,7 +101,7 @@ class InitiativeCSVView(View):
         filterset = InitiativeFilter(request.GET)
         initiatives = filterset.qs.select_related(
             "sub_working_group__working_group", "lead_organization"
-        ).prefetch_related("partner_organizations")
+        ).prefetch_related("partner_organizations")[:SEARCH_LIMIT]  # what the page lists, at most
         stamp = timezone.now().strftime("%Y-%m-%d")
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="initiatives-{stamp}.csv"'

@@ -504,3 +504,16 @@ def test_a_schema_built_without_the_database_is_served_but_not_stored(
     complete, _ = get(client, "/api/schema/")
     assert b"INCB" in complete.content and len(stored) == 1
     assert assert_cached(client, "/api/schema/").content == complete.content
+
+
+def test_an_unreachable_redis_only_costs_speed(client, catalogue, settings):
+    """Derived data, fragments and pages all go through the cache: an outage is a miss."""
+    unreachable = {
+        "BACKEND": "catalogue.cache.ForgivingRedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+    settings.CACHES = {"default": unreachable, "pages": {**unreachable, "KEY_PREFIX": "page"}}
+    settings.PAGE_CACHE_SECONDS = 600
+    for url in ("/", "/?q=naloxone", "/initiatives/3212/", "/api/initiatives/?q=naloxone"):
+        assert client.get(url).status_code == 200, url
+    assert 'id="i-3210"' in client.get("/?q=naloxone").content.decode()

@@ -368,3 +368,29 @@ def test_the_browsed_cards_are_rendered_anew_after_an_edit_and_per_shortlist(cli
     assert "On your shortlist" in entry
     other = html_of(client, "/").split('id="i-1104"')[1].split("</li>")[0]
     assert "Add to my shortlist" in other
+
+
+def test_a_sort_not_understood_keeps_the_relevance_order_and_is_named(client, catalogue):
+    ranked = listed_codes(html_of(client, "/?q=early+warning"))
+    html = html_of(client, "/?q=early+warning&sort=bogus")
+    assert listed_codes(html) == ranked and ranked != sorted(ranked)
+    assert "were not understood" in html
+
+
+def test_the_cached_cards_follow_the_sort_order(client, catalogue):
+    by_title = html_of(client, "/?organization=INTERPOL&sort=title")
+    by_code = html_of(client, "/?organization=INTERPOL")
+    assert listed_codes(by_title) == listed_codes(by_code)  # the same initiatives…
+    assert 'class="working-group"' in by_code  # …grouped in the catalogue's order
+    assert 'class="working-group"' not in by_title
+
+
+def test_the_csv_of_a_capped_search_holds_what_the_page_lists(client, catalogue, monkeypatch):
+    from initiatives import listing, querysets, views
+
+    for module in (querysets, listing, views):
+        monkeypatch.setattr(module, "SEARCH_LIMIT", 5)
+    html = html_of(client, "/?q=training")
+    assert "Download the first 5 initiatives as CSV" in html
+    rows = client.get("/export.csv?q=training").content.decode("utf-8-sig").strip().splitlines()
+    assert len(rows) == 1 + 5

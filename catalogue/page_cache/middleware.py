@@ -5,7 +5,6 @@ import logging
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -17,7 +16,7 @@ from django.urls import Resolver404, resolve
 
 from initiatives.filters import PARAMETERS
 
-from .version import catalogue_version
+from .version import catalogue_version, release
 
 logger = logging.getLogger(__name__)
 
@@ -51,25 +50,6 @@ def do_not_store() -> None:
     flags = _this_request.get()
     if flags is not None:
         flags["do_not_store"] = True
-
-
-def release() -> str:
-    """Changes with any template, Python module or static file name, so a deployment never
-    serves pages rendered by the previous code (PAGE_CACHE_RELEASE overrides it)."""
-    return settings.PAGE_CACHE_RELEASE or _code_digest()
-
-
-@cache
-def _code_digest() -> str:
-    digest = hashlib.sha256()
-    base = settings.BASE_DIR
-    files = [settings.STATIC_ROOT / "staticfiles.json"]
-    for folder in ("templates", "initiatives", "catalogue"):
-        files += (base / folder).rglob("*.*")
-    for path in sorted(files):
-        if path.suffix in {".py", ".html", ".txt", ".json"} and path.is_file():
-            digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
 
 
 @dataclass

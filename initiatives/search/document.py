@@ -24,11 +24,11 @@ def folded(expression):
     )
 
 
-def search_vector_expression(config: str = SEARCH_CONFIG):
+def search_vector_expression():
     return (
-        SearchVector(folded(F("title")), weight="A", config=config)
-        + SearchVector(folded(F("search_keywords")), weight="B", config=config)
-        + SearchVector(folded(F("description")), weight="C", config=config)
+        SearchVector(folded(F("title")), weight="A", config=SEARCH_CONFIG)
+        + SearchVector(folded(F("search_keywords")), weight="B", config=SEARCH_CONFIG)
+        + SearchVector(folded(F("description")), weight="C", config=SEARCH_CONFIG)
     )
 
 

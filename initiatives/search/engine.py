@@ -11,11 +11,11 @@ weighted ``search_vector`` (title above organizations and codes above descriptio
 
 import re
 from dataclasses import dataclass
-from html import escape
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from .document import SEARCH_CONFIG
 from .query import Clause, ParsedQuery, SynonymTable, curated_synonyms, organization_synonyms
@@ -148,7 +148,7 @@ def restore_case(original: str, marked: str) -> SafeString:
             out.append(_mark(fragment, plain))
             continue
         out.append(_mark(fragment, original[position : position + len(plain)]))
-    return SafeString(FRAGMENT_DELIMITER.join(out))
+    return mark_safe(FRAGMENT_DELIMITER.join(out))  # each piece escaped by _mark
 
 
 def _mark(marked: str, original: str) -> str:

@@ -16,15 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import DatabaseError, transaction
 
-from ..models import (
-    CODE_PATTERN,
-    NUMBER_PATTERN,
-    SUB_WORKING_GROUP_CODE_PATTERN,
-    Initiative,
-    Organization,
-    SubWorkingGroup,
-    WorkingGroup,
-)
+from ..codes import CODE_PATTERN, NUMBER_PATTERN, SUB_WORKING_GROUP_CODE_PATTERN
+from ..models import Initiative, Organization, SubWorkingGroup, WorkingGroup
 from .exporter import initiative_record
 
 RECORD_KEYS = {
