@@ -37,3 +37,13 @@ def chromium_session():
     yield browser
     browser.close()
     playwright.stop()
+
+
+# axe-core's rules for every page: WCAG 2.0/2.1/2.2 A and AA, and best practice.
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    },
+    "resultTypes": ["violations"],
+}

@@ -17,17 +17,10 @@ from django.conf import settings  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.e2e.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM, chromium_session  # noqa: E402
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 AXE_PAGES = {
     "list": ("/", "Find technical-assistance initiatives"),
     "search with results": ("/?q=naloxone", "found for “naloxone”"),

@@ -22,18 +22,9 @@ from initiatives.models import Initiative, Organization  # noqa: E402
 from initiatives.registrations.delivery import deliver_due  # noqa: E402
 from initiatives.registrations.models import OutboundEmail, Registration  # noqa: E402
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.e2e.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
-from tests.smtp_server import SMTPServer  # noqa: E402
+from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM, chromium_session  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
-# The same rules as test_browser.py: WCAG 2.0/2.1/2.2 A and AA, and best practice.
-AXE_OPTIONS = {
-    "runOnly": {
-        "type": "tag",
-        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
-    },
-    "resultTypes": ["violations"],
-}
 
 UNODC_EMAIL = "unodc@example.org"
 INCB_EMAIL = "incb@example.org"
@@ -73,21 +64,6 @@ def open_page(browser):
     yield _open
     for context in contexts:
         context.close()
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on loopback; Django (the live server's thread too) sends to it."""
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -160,7 +136,8 @@ def codes_in(text: str, initiatives) -> set[str]:
     return {i.code for i in initiatives if re.search(rf"^- {re.escape(i.code)} ", text, re.M)}
 
 
-def test_shortlist_register_and_receive_the_emails(site, smtp, open_page):
+def test_shortlist_register_and_receive_the_emails(site, smtp_server, open_page):
+    smtp = smtp_server
     unodc_one, unodc_two = led_by("UNODC", 2)
     (incb,) = led_by("INCB", 1)
     chosen = [unodc_one, unodc_two, incb]

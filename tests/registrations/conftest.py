@@ -3,7 +3,6 @@
 import pytest
 
 from initiatives.models import Contact, Initiative, Organization
-from tests.smtp_server import SMTPServer
 
 
 @pytest.fixture
@@ -28,17 +27,3 @@ def routed(catalogue):
     )
     Initiative.objects.filter(code="3212").update(point_of_contact=contact)
     return contact
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server on loopback, with Django's e-mail pointed at it."""
-    server = SMTPServer()
-    server.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.stop()
