@@ -1,8 +1,11 @@
 """Measure search relevance on a judged query set, against a plain BM25 baseline.
 
-``python -m benchmarks.relevance [--judgments F] [--per-query]`` (``make evaluate-search``)
-prints nDCG@10, MRR and the zero-result rate of the catalogue's search and of BM25 over the same
-text. The catalogue is asked through ``catalogue_ranker()`` alone: the list page's own search.
+``python -m benchmarks.relevance [--judgments F] [--crosslingual F] [--per-query]``
+(``make evaluate-search``) prints nDCG@10, MRR and the zero-result rate of the catalogue's search
+and of BM25 over the same text, then the same per language on the cross-lingual set: queries in
+French, Spanish, Russian, Arabic and Chinese judged by the English initiatives they should find,
+each asked on a page in its language. The catalogue is asked through ``catalogue_ranker()``
+alone: the list page's own search.
 
 The judged set (``tests/search/search_judgments.json``) grades, for each realistic query, the
 relevant initiatives 1 (marginal) to 3 (exactly what was asked). Metrics, at a cutoff of 10:
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import translation
 from rank_bm25 import BM25Okapi
 
 from benchmarks.support import run
@@ -30,6 +34,9 @@ from initiatives.search.text import is_stop_word, words
 CUTOFF = 10
 RANKED = 2 * CUTOFF  # results asked of each ranker
 DEFAULT_JUDGMENTS = settings.BASE_DIR / "tests" / "search" / "search_judgments.json"
+CROSSLINGUAL_JUDGMENTS = settings.BASE_DIR / "tests" / "search" / "crosslingual_judgments.json"
+# The judged sets' language codes and the site's.
+PAGE_LANGUAGE = {"en": "en", "fr": "fr", "es": "es", "ru": "ru", "ar": "ar", "zh": "zh-hans"}
 
 
 @dataclass
@@ -37,13 +44,17 @@ class Judgment:
     query: str
     kind: str
     grades: dict[str, int]
+    language: str = "en"
 
 
 def load_judgments(path: Path) -> list[Judgment]:
     document = json.loads(Path(path).read_text(encoding="utf-8"))
     return [
         Judgment(
-            item["query"], item["kind"], {code: int(g) for code, g in item["relevant"].items()}
+            item["query"],
+            item.get("kind", "topic"),
+            {code: int(g) for code, g in item["relevant"].items()},
+            item.get("language", "en"),
         )
         for item in document["queries"]
     ]
@@ -81,7 +92,8 @@ def evaluate(judgments: list[Judgment], ranker) -> Scores:
     by_kind: dict[str, list[float]] = defaultdict(list)
     per_query = []
     for judgment in judgments:
-        ranked = ranker(judgment.query)
+        with translation.override(PAGE_LANGUAGE[judgment.language]):
+            ranked = ranker(judgment.query)
         score = ndcg_at(ranked, judgment.grades)
         ndcgs.append(score)
         rrs.append(reciprocal_rank(ranked, judgment.grades))
@@ -141,6 +153,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "baseline.",
     )
     parser.add_argument("--judgments", type=Path, default=DEFAULT_JUDGMENTS)
+    parser.add_argument("--crosslingual", type=Path, default=CROSSLINGUAL_JUDGMENTS)
     parser.add_argument("--per-query", action="store_true", help="List every query's nDCG.")
     return parser.parse_args(argv)
 
@@ -161,11 +174,40 @@ def main(argv: list[str] | None = None) -> None:
     for kind, score in ours.per_kind.items():
         print(f"  nDCG@10 {kind:<14}{score:>10.3f}{baseline.per_kind[kind]:>10.3f}")
     if options.per_query:
-        print()
-        for (query, score, found), (_, base, base_found) in zip(
-            ours.per_query, baseline.per_query, strict=True
-        ):
-            print(f"{score:6.3f} ({found:>3}) {base:6.3f} ({base_found:>3})  {query}")
+        print_per_query(ours, baseline)
+    crosslingual = load_judgments(options.crosslingual)
+    print(f"\n{len(crosslingual)} cross-lingual queries ({options.crosslingual.name})\n")
+    print(f"{'':<14}{'queries':>8}{'nDCG@10':>10}{'MRR':>8}{'zero-result':>13}")
+    print(f"{'en':<14}{len(judged):>8}{ours.ndcg:>10.3f}{ours.mrr:>8.3f}{ours.zero_rate:>13.1%}")
+    everything = evaluate(crosslingual, catalogue_ranker)
+    for language, scores in per_language(crosslingual).items():
+        print(
+            f"{language:<14}{len(scores[0]):>8}{scores[1].ndcg:>10.3f}{scores[1].mrr:>8.3f}"
+            f"{scores[1].zero_rate:>13.1%}"
+        )
+    print(
+        f"{'all but en':<14}{len(crosslingual):>8}{everything.ndcg:>10.3f}{everything.mrr:>8.3f}"
+        f"{everything.zero_rate:>13.1%}"
+    )
+    if options.per_query:
+        print_per_query(everything, evaluate(crosslingual, bm25_ranker()))
+
+
+def per_language(judged: list[Judgment]) -> dict[str, tuple[list[Judgment], Scores]]:
+    languages = dict.fromkeys(judgment.language for judgment in judged)
+    result = {}
+    for language in languages:
+        subset = [judgment for judgment in judged if judgment.language == language]
+        result[language] = (subset, evaluate(subset, catalogue_ranker))
+    return result
+
+
+def print_per_query(ours: Scores, baseline: Scores) -> None:
+    print()
+    for (query, score, found), (_, base, base_found) in zip(
+        ours.per_query, baseline.per_query, strict=True
+    ):
+        print(f"{score:6.3f} ({found:>3}) {base:6.3f} ({base_found:>3})  {query}")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from functools import cached_property
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import get_language
 
 from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
@@ -161,7 +162,9 @@ class InitiativeFilter(django_filters.FilterSet):
     @cached_property
     def search_query(self) -> ParsedQuery | None:
         """The parsed ``q`` (None when not searching)."""
-        return self.search_context.parse(self.search_text) if self.searching else None
+        return (
+            self.search_context.parse(self.search_text, get_language()) if self.searching else None
+        )
 
     @property
     def sort_order(self) -> str:

@@ -3,6 +3,7 @@
 from django.contrib.postgres.search import SearchRank
 from django.db import models
 from django.db.models import F
+from django.utils.translation import get_language
 
 from . import derived
 from .codes import normalize_code
@@ -90,7 +91,7 @@ class InitiativeQuerySet(models.QuerySet):
         annotated with ``rank`` and ``complete`` (see ``search.engine.match``) and
         unordered: ``ranked()`` puts the best first."""
         if isinstance(query, str):
-            query = self.search_context().parse(query)
+            query = self.search_context().parse(query, get_language())
         return engine.match(self, query)
 
     def ranked(self):

@@ -22,6 +22,7 @@ from .query import Clause, ParsedQuery, SynonymTable, curated_synonyms, organiza
 from .query import parse_query as _parse
 from .spelling import Vocabulary
 from .text import fold, is_stop_word, words
+from .thesaurus import TermIndex, concepts, english_synonyms
 
 # Control characters never occur in catalogue text, so they can mark matches safely.
 START, STOP = "\x02", "\x03"
@@ -35,19 +36,31 @@ ENOUGH_COMPLETE_MATCHES = 10
 
 @dataclass(frozen=True)
 class SearchContext:
-    """What parsing needs from the catalogue: the synonyms (curated, and the organizations'
-    names) and the vocabulary for spelling help."""
+    """What parsing needs from the catalogue: the synonyms (curated, the thesaurus's English
+    words and the organizations' names), the vocabulary for spelling help and the thesaurus's
+    terms in the other languages."""
 
     synonyms: SynonymTable
     vocabulary: Vocabulary
+    terms: TermIndex
 
     @classmethod
     def build(cls, organizations, vocabulary: Vocabulary) -> "SearchContext":
         """``organizations``: (acronym, name) pairs."""
-        return cls(curated_synonyms().merged(organization_synonyms(organizations)), vocabulary)
+        synonyms = curated_synonyms().merged(english_synonyms(concepts()))
+        synonyms = synonyms.merged(organization_synonyms(organizations))
+        return cls(synonyms, vocabulary, TermIndex.build(concepts()))
 
-    def parse(self, text: str) -> ParsedQuery:
-        return _parse(text, synonyms=self.synonyms, speller=self.vocabulary.suggest)
+    def parse(self, text: str, language: str | None = None) -> ParsedQuery:
+        """``language``: the page's, whose words are taken as such first ("prevención" on a
+        Spanish page)."""
+        matches = self.terms.find(text, language, self.vocabulary.knows)
+        rest = text
+        for start, end in (span for match in matches for span in match.spans):
+            rest = rest[:start] + " " * (end - start) + rest[end:]  # same length: spans stay
+        parsed = _parse(rest, synonyms=self.synonyms, speller=self.vocabulary.suggest)
+        parsed.text = text.strip()
+        return parsed.with_concepts(matches, self.synonyms)
 
 
 def ts(query_text: str) -> SearchQuery:

@@ -63,6 +63,8 @@ class ParsedQuery:
     # The typed words one clause each, without joining known phrases: what a search falls back
     # to when nothing matches the phrases ("money laundering" finds initiatives about money).
     word_clauses: list[Clause] = field(default_factory=list)
+    # The thesaurus concepts named in another language ("alerta temprana"): one clause each.
+    concepts: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.clauses)
@@ -113,6 +115,27 @@ class ParsedQuery:
         """Whether the typed words, one clause each, differ from the clauses (a known phrase
         was joined)."""
         return [c.tsquery() for c in self.word_clauses] != [c.tsquery() for c in self.clauses]
+
+    @property
+    def searched_for(self) -> list[str]:
+        """What the search looked for, each phrase once: the typed words, their synonyms and the
+        English words of the concepts named in another language."""
+        phrases = (" ".join(a.words) for clause in self.clauses for a in clause.alternatives)
+        return list(dict.fromkeys(phrases))
+
+    def with_concepts(self, matches, synonyms: "SynonymTable") -> "ParsedQuery":
+        """This query (parsed without the words of ``matches``), with one clause per concept
+        named, answered by its English words and their synonyms."""
+        clauses = []
+        for match in matches:
+            phrases = list(match.concept.english)
+            phrases += sorted(p for phrase in match.concept.english for p in synonyms.get(phrase))
+            alternatives = [Alternative(p, typed=False) for p in dict.fromkeys(phrases)]
+            clauses.append(Clause([a for a in alternatives if _meaningful(a.words)]))
+        self.concepts = [match.concept for match in matches]
+        self.clauses = clauses + self.clauses
+        self.word_clauses = clauses + self.word_clauses
+        return self
 
     @property
     def corrected_text(self) -> str | None:

@@ -45,3 +45,17 @@ def words(text: str) -> list[str]:
 
 def is_stop_word(word: str) -> bool:
     return word in STOP_WORDS
+
+
+# Letter variants of Russian and Arabic that people type interchangeably (ё/е; the hamza forms of
+# alif, tā' marbūṭa and alif maqṣūra), one for one, and Arabic's optional vowel marks and
+# elongation, dropped: a query and the thesaurus are compared in this form.
+SCRIPT_FOLD_TABLE = str.maketrans("ёأإآٱةى", "еااااهي")
+ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
+ANY_WORD = re.compile(r"[^\W_]+")
+HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def fold_scripts(text: str) -> str:
+    """``fold`` for every script: also Russian and Arabic letter variants and Arabic marks."""
+    return ARABIC_MARKS.sub("", fold(text).translate(SCRIPT_FOLD_TABLE))
