@@ -27,6 +27,9 @@ STEMMING = {"fr": "french", "es": "spanish", "ru": "russian", "ar": "arabic"}
 LATIN_LANGUAGES = ("fr", "es")
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 ARABIC = re.compile(r"[\u0600-\u06ff]")
+# The article and the particles fused to it ("the", "and the", "with the", "for the"): the
+# snowball stemmer keeps some of them, so "السرية" and "سرية" would be two words.
+ARABIC_ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{3})")
 # A single Chinese character is too ambiguous to stand for a concept.
 SHORTEST_CHINESE_TERM = 2
 
@@ -93,6 +96,11 @@ def stems(tokens: list[str], language: str) -> list[str]:
     return [found.get(position, "") for position in range(1, len(tokens) + 1)]
 
 
+def comparable(token: str) -> str:
+    """A word as queries and terms are compared before stemming."""
+    return ARABIC_ARTICLE.sub("", fold_scripts(token))
+
+
 def script_of(token: str) -> str:
     if HAN.search(token):
         return "zh"
@@ -123,9 +131,7 @@ class TermIndex:
         stemmed: dict[str, dict[tuple[str, ...], str]] = {}
         for language in STEMMING:
             terms = [(concept.id, term) for concept in found for term in concept.terms[language]]
-            tokens = [
-                [t.group() for t in ANY_WORD.finditer(fold_scripts(term))] for _, term in terms
-            ]
+            tokens = [[comparable(t.group()) for t in ANY_WORD.finditer(term)] for _, term in terms]
             unique = sorted({token for term_tokens in tokens for token in term_tokens})
             stem_of = dict(zip(unique, stems(unique, language), strict=True))
             table = stemmed.setdefault(language, {})
@@ -188,7 +194,7 @@ class TermIndex:
 
     def _find_stemmed(self, tokens, language, accept) -> list[ConceptMatch]:
         table = self.stemmed.get(language, {})
-        token_stems = stems([fold_scripts(token) for token, _ in tokens], language)
+        token_stems = stems([comparable(token) for token, _ in tokens], language)
         kept = [
             (stem, token, span)
             for stem, (token, span) in zip(token_stems, tokens, strict=True)
