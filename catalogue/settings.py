@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "axes",
     "rest_framework",
     "drf_spectacular",
+    "parler",
     "initiatives",
     "initiatives.registrations",
     "catalogue.page_cache",
@@ -166,6 +167,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# Staff translations of initiatives (django-parler): into the five other UN languages; English
+# is the record itself, so it has no translation and nothing falls back to one.
+PARLER_LANGUAGES = {
+    None: tuple({"code": code} for code in ("fr", "es", "ru", "ar", "zh-hans")),
+    "default": {"fallbacks": [], "hide_untranslated": True},
+}
+PARLER_DEFAULT_LANGUAGE_CODE = "fr"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

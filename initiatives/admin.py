@@ -5,7 +5,15 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Contact, Initiative, Organization, Region, SubWorkingGroup, WorkingGroup
+from .models import (
+    TRANSLATION_LANGUAGES,
+    Contact,
+    Initiative,
+    Organization,
+    Region,
+    SubWorkingGroup,
+    WorkingGroup,
+)
 from .resources import ContactResource, InitiativeResource, OrganizationResource
 from .seeding.exporter import initiative_record
 from .seeding.loader import fingerprint
@@ -149,9 +157,43 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationForm(forms.ModelForm):
+    language_code = forms.ChoiceField(label="Language", choices=TRANSLATION_LANGUAGES)
+
+    class Meta:
+        model = Initiative._parler_meta.root_model
+        fields = ["language_code", "translated_title", "translated_description", "reviewed"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reviewed") and not (cleaned.get("translated_title") or "").strip():
+            self.add_error("translated_title", "A reviewed translation needs a title.")
+        return cleaned
+
+
+class TranslationInline(admin.StackedInline):
+    """Translations of the title and description, one per language; only reviewed ones are
+    published. Whoever may edit the initiative may edit its translations."""
+
+    model = Initiative._parler_meta.root_model
+    form = TranslationForm
+    extra = 0
+    max_num = len(TRANSLATION_LANGUAGES)
+    verbose_name_plural = "translations (English above is the published record)"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("initiatives.view_initiative")
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.has_perm("initiatives.change_initiative")
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
 @admin.register(Initiative)
 class InitiativeAdmin(ImportExportMixin, SimpleHistoryAdmin):
     form = InitiativeAdminForm
+    inlines = [TranslationInline]
     resource_classes = [InitiativeResource]
     formats = [CSV, XLSX]
     list_display = [

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django_countries.fields import CountryField
+from parler.models import TranslatableModel, TranslatedFields
 from simple_history.models import HistoricalRecords
 
 from .codes import CODE_PATTERN, NUMBER_PATTERN, SUB_WORKING_GROUP_CODE_PATTERN
@@ -139,7 +140,17 @@ class Contact(models.Model):
         return self.name
 
 
-class Initiative(models.Model):
+# Languages staff may translate an initiative into; English is the published record itself.
+TRANSLATION_LANGUAGES = [
+    ("fr", "French"),
+    ("es", "Spanish"),
+    ("ru", "Russian"),
+    ("ar", "Arabic"),
+    ("zh-hans", "Chinese (Simplified)"),
+]
+
+
+class Initiative(TranslatableModel):
     code = models.CharField(
         max_length=5,
         unique=True,
@@ -237,6 +248,23 @@ class Initiative(models.Model):
         expression=folded(F("description")), output_field=models.TextField(), db_persist=True
     )
 
+    # Translations written by staff (django-parler keeps them in their own table). The English
+    # title and description above stay the record; a translation is shown only once reviewed.
+    translations = TranslatedFields(
+        translated_title=models.CharField("title", max_length=500, blank=True),
+        translated_description=models.TextField(
+            "description",
+            blank=True,
+            help_text="One paragraph per line, as in the English description.",
+        ),
+        reviewed=models.BooleanField(
+            default=False,
+            help_text="Checked by a second person against the English text. Only reviewed "
+            "translations are published.",
+        ),
+        meta={"verbose_name": "translation"},
+    )
+
     objects = InitiativeQuerySet.as_manager()
     # Who changed what and when; the generated search columns are derived, not history.
     history = HistoricalRecords(
@@ -303,6 +331,16 @@ class Initiative(models.Model):
     def region_labels(self) -> list[str]:
         labels = dict(Region.choices)
         return [labels.get(region, region) for region in self.regions]
+
+    def reviewed_translation(self, language: str):
+        """The staff translation into ``language`` marked reviewed, or None (English, or none
+        reviewed). Reads what ``InitiativeQuerySet.with_reviewed_translations`` fetched."""
+        if language not in dict(TRANSLATION_LANGUAGES):
+            return None
+        fetched = getattr(self, "reviewed_translations", None)
+        if fetched is None:
+            fetched = self.translations.filter(language_code=language, reviewed=True)
+        return next((t for t in fetched if t.language_code == language and t.reviewed), None)
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)

@@ -1,13 +1,13 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
 from django.contrib.postgres.search import SearchRank
-from django.db import models
-from django.db.models import F
+from django.db.models import F, Prefetch
 from django.utils.translation import get_language
+from parler.managers import TranslatableQuerySet
 
 from . import derived
 from .codes import normalize_code
-from .search import engine
+from .search import engine, translated
 from .search.query import ParsedQuery
 from .search.spelling import read_vocabulary
 
@@ -29,9 +29,19 @@ RESULT_CARD_FIELDS = (
 )
 
 
-class InitiativeQuerySet(models.QuerySet):
+class InitiativeQuerySet(TranslatableQuerySet):
     def published(self):
         return self.filter(is_published=True)
+
+    def with_reviewed_translations(self, language: str):
+        """Fetch each initiative's reviewed translation into ``language`` in one query (read by
+        ``Initiative.reviewed_translation``)."""
+        translations = self.model._parler_meta.root_model.objects.filter(
+            language_code=language, reviewed=True
+        )
+        return self.prefetch_related(
+            Prefetch("translations", queryset=translations, to_attr="reviewed_translations")
+        )
 
     def with_organizations(self):
         """Load the groups and organizations a listing shows, in a constant number of queries."""
@@ -92,7 +102,10 @@ class InitiativeQuerySet(models.QuerySet):
         unordered: ``ranked()`` puts the best first."""
         if isinstance(query, str):
             query = self.search_context().parse(query, get_language())
-        return engine.match(self, query)
+        translations = self.model._parler_meta.root_model.objects.all()
+        return engine.match(
+            self, query, translated.matching(translations, query.text, get_language())
+        )
 
     def ranked(self):
         """Best first: more clauses matched, then rank, then code (for ``search()``'s results)."""

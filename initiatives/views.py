@@ -5,9 +5,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.views.generic import DetailView, TemplateView, View
 
 from .codes import normalize_code
+from .description import description_blocks
 from .filters import InitiativeFilter
 from .listing import build_listing, page_url
 from .models import Initiative
@@ -61,8 +63,13 @@ class InitiativeDetailView(DetailView):
     def get_context_data(self, **kwargs):
         initiative = self.object
         neighbours = Initiative.objects.published().in_same_group_as(initiative)
+        translation = initiative.reviewed_translation(get_language())
         return {
             **super().get_context_data(**kwargs),
+            "translation": translation,
+            "translation_blocks": description_blocks(translation.translated_description)
+            if translation
+            else [],
             "related": Initiative.objects.published().related_to(initiative),
             "previous_initiative": neighbours.before(initiative),
             "next_initiative": neighbours.after(initiative),

@@ -1,3 +1,5 @@
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from ..models import DeliveryMode, Initiative, Organization, Region, Status
@@ -58,6 +60,10 @@ class InitiativeSerializer(serializers.ModelSerializer):
         required=False, help_text="ISO 3166 codes; present only when filled."
     )
     last_reviewed = serializers.DateField(required=False)
+    field_languages = serializers.SerializerMethodField(
+        help_text="The language of the title and of the description: the one asked for where "
+        "staff have published a reviewed translation, otherwise English (en)."
+    )
 
     class Meta:
         model = Initiative
@@ -71,16 +77,27 @@ class InitiativeSerializer(serializers.ModelSerializer):
             "partner_organizations",
             "description",
             "url",
+            "field_languages",
             *OPTIONAL_FIELDS,
         ]
 
     def to_representation(self, initiative):
         """Optional facts appear only when staff have filled them in."""
         data = super().to_representation(initiative)
+        translation = initiative.reviewed_translation(get_language())
+        for name in ("title", "description"):
+            text = getattr(translation, f"translated_{name}", "")
+            if text.strip():
+                data[name] = text
+                data["field_languages"][name] = translation.language_code
         for name in OPTIONAL_FIELDS:
             if data.get(name) in ("", None, []):
                 data.pop(name, None)
         return data
+
+    @extend_schema_field(serializers.DictField(child=serializers.CharField()))
+    def get_field_languages(self, initiative) -> dict[str, str]:
+        return {"title": "en", "description": "en"}
 
     def get_url(self, initiative) -> str:
         request = self.context.get("request")

@@ -1,4 +1,5 @@
 from django.http import Http404
+from django.utils.translation import get_language
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -62,6 +63,7 @@ def _published():
         Initiative.objects.published()
         .select_related("sub_working_group__working_group", "lead_organization")
         .prefetch_related("partner_organizations")
+        .with_reviewed_translations(get_language())
     )
 
 

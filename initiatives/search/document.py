@@ -8,7 +8,7 @@ folded as ``text.fold`` folds queries.
 from django.contrib.postgres.search import SearchVector
 from django.db.models import F, Func, TextField, Value
 
-from .text import FOLD_FROM, FOLD_TO
+from .text import ARABIC_MARKS_CLASS, FOLD_FROM, FOLD_TO, SCRIPT_FOLD_FROM, SCRIPT_FOLD_TO
 
 SEARCH_CONFIG = "english"
 
@@ -20,6 +20,25 @@ def folded(expression):
         Value(FOLD_FROM),
         Value(FOLD_TO),
         function="TRANSLATE",
+        output_field=TextField(),
+    )
+
+
+def folded_scripts(expression):
+    """``text.fold_scripts`` in SQL: ``folded`` plus the Russian and Arabic letter variants."""
+    letters = Func(
+        Func(expression, function="LOWER", output_field=TextField()),
+        Value(FOLD_FROM + SCRIPT_FOLD_FROM),
+        Value(FOLD_TO + SCRIPT_FOLD_TO),
+        function="TRANSLATE",
+        output_field=TextField(),
+    )
+    return Func(
+        letters,
+        Value(ARABIC_MARKS_CLASS),
+        Value(""),
+        Value("g"),
+        function="REGEXP_REPLACE",
         output_field=TextField(),
     )
 

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Case, F, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -73,13 +74,19 @@ def relevance(query: SearchQuery) -> SearchRank:
     )
 
 
-def match(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
+def match(queryset: QuerySet, parsed: ParsedQuery, translated: QuerySet | None = None) -> QuerySet:
     """The initiatives of ``queryset`` that match ``parsed``, annotated with ``rank`` and
     ``complete`` (whether they match every clause), and with ``coverage`` (how many clauses they
-    match) when some match only part of them."""
+    match) when some match only part of them. ``translated``: the ids of initiatives whose
+    reviewed translation matches the query as typed; they match too (after the others)."""
+    also = Q(pk__in=translated) if translated is not None else Q(pk__in=[])
     if not parsed:
-        return queryset.none().annotate(rank=Value(0.0), complete=Value(False))
-    strict = queryset.filter(search_vector=ts(parsed.all_tsquery)).annotate(
+        if translated is None:
+            return queryset.none().annotate(rank=Value(0.0), complete=Value(False))
+        # A cast, not a bare constant: PostgreSQL refuses "ORDER BY 0.0".
+        unranked = Cast(Value(0.0), FloatField())
+        return queryset.filter(also).annotate(rank=unranked, complete=Value(True))
+    strict = queryset.filter(Q(search_vector=ts(parsed.all_tsquery)) | also).annotate(
         rank=relevance(ts(parsed.any_tsquery)), complete=Value(True)
     )
     single = len(parsed.clauses) == 1
@@ -90,16 +97,16 @@ def match(queryset: QuerySet, parsed: ParsedQuery) -> QuerySet:
     if complete >= ENOUGH_COMPLETE_MATCHES or (single and complete):
         return strict
     if not single:
-        relaxed = _partial(queryset, parsed, parsed.clauses, parsed.minimum_match)
+        relaxed = _partial(queryset, parsed, parsed.clauses, parsed.minimum_match, also)
         same = parsed.minimum_match == 1 and not parsed.falls_back_to_words
         if complete or same or relaxed.exists():
             return relaxed
-    return _partial(queryset, parsed, parsed.word_clauses, minimum=1)
+    return _partial(queryset, parsed, parsed.word_clauses, 1, also)
 
 
-def _partial(queryset: QuerySet, parsed: ParsedQuery, clauses: list[Clause], minimum: int):
-    """Initiatives matching at least ``minimum`` of ``clauses``; complete when they match every
-    clause of ``parsed``."""
+def _partial(queryset: QuerySet, parsed: ParsedQuery, clauses: list[Clause], minimum: int, also):
+    """Initiatives matching at least ``minimum`` of ``clauses`` (or ``also``); complete when
+    they match every clause of ``parsed``."""
     coverage = sum(
         (
             Case(When(search_vector=ts(clause), then=1), default=0, output_field=IntegerField())
@@ -112,9 +119,9 @@ def _partial(queryset: QuerySet, parsed: ParsedQuery, clauses: list[Clause], min
         complete = Case(When(coverage=len(clauses), then=Value(True)), default=Value(False))
     any_query = ts(parsed.any_of(clauses))
     return (
-        queryset.filter(search_vector=any_query)
+        queryset.filter(Q(search_vector=any_query) | also)
         .annotate(coverage=coverage)
-        .filter(coverage__gte=minimum)
+        .filter(Q(coverage__gte=minimum) | also)
         .annotate(rank=relevance(any_query), complete=complete)
     )
 

@@ -50,8 +50,11 @@ def is_stop_word(word: str) -> bool:
 # Letter variants of Russian and Arabic that people type interchangeably (ё/е; the hamza forms of
 # alif, tā' marbūṭa and alif maqṣūra), one for one, and Arabic's optional vowel marks and
 # elongation, dropped: a query and the thesaurus are compared in this form.
-SCRIPT_FOLD_TABLE = str.maketrans("ёأإآٱةى", "еااااهي")
-ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u0640]")
+SCRIPT_FOLD_FROM = "ёأإآٱةى"
+SCRIPT_FOLD_TO = "еااااهي"
+SCRIPT_FOLD_TABLE = str.maketrans(SCRIPT_FOLD_FROM, SCRIPT_FOLD_TO)
+ARABIC_MARKS_CLASS = "[\u0610-\u061a\u064b-\u065f\u0670\u0640]"
+ARABIC_MARKS = re.compile(ARABIC_MARKS_CLASS)
 ANY_WORD = re.compile(r"[^\W_]+")
 HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 

