@@ -83,13 +83,13 @@ def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[F
     )
     options = {
         "group": [
-            FacetOption(g.code, f"{g.code} {g.name}", by_group[g.pk], g.code in selected["group"])
+            FacetOption(g.code, f"{g.code} {g.local_name}", by_group[g.pk], g.code in selected["group"])
             for g in choices.groups
         ],
         "working_group": [
             FacetOption(
                 str(wg.number),
-                f"{wg.number}. {wg.name}",
+                f"{wg.number}. {wg.local_name}",
                 by_working_group[wg.number],
                 str(wg.number) in selected["working_group"],
             )
@@ -99,10 +99,10 @@ def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[F
             *(
                 FacetOption(
                     org.acronym,
-                    org.acronym,
+                    org.local_acronym,
                     lead[org.pk] + partners[org.pk],
                     org.acronym in selected["organization"],
-                    title=org.name,
+                    title=org.local_name,
                 )
                 for org in choices.organizations
             ),

@@ -16,6 +16,7 @@ from django_countries.fields import CountryField
 from parler.models import TranslatableModel, TranslatedFields
 from simple_history.models import HistoricalRecords
 
+from . import names
 from .codes import CODE_PATTERN, NUMBER_PATTERN, SUB_WORKING_GROUP_CODE_PATTERN
 from .description import DescriptionBlock, description_blocks, excerpt
 from .querysets import InitiativeQuerySet
@@ -65,6 +66,11 @@ class WorkingGroup(models.Model):
     def __str__(self):
         return f"{self.number}. {self.name}"
 
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (``names``), else in English."""
+        return names.translated("working_groups", self.number) or self.name
+
 
 class SubWorkingGroup(models.Model):
     code = models.CharField(max_length=3, unique=True, help_text="For example 1.1 or 3.3.")
@@ -85,6 +91,11 @@ class SubWorkingGroup(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (``names``), else in English."""
+        return names.translated("sub_working_groups", self.code) or self.name
 
     @property
     def code_prefix(self) -> str:
@@ -114,9 +125,26 @@ class Organization(models.Model):
     @property
     def display_name(self) -> str:
         """The name with its acronym, once: "World Customs Organization (WCO)"."""
-        if self.acronym == self.name or f"({self.acronym})" in self.name:
-            return self.name
-        return f"{self.name} ({self.acronym})"
+        return _with_acronym(self.name, self.acronym)
+
+    @property
+    def local_name(self) -> str:
+        """The name in the page's language (``names``), else in English."""
+        return names.translated("organizations", self.acronym) or self.name
+
+    @property
+    def local_acronym(self) -> str:
+        return names.translated("organizations", self.acronym, "acronym") or self.acronym
+
+    @property
+    def local_display_name(self) -> str:
+        return _with_acronym(self.local_name, self.local_acronym)
+
+
+def _with_acronym(name: str, acronym: str) -> str:
+    if acronym == name or f"({acronym})" in name:
+        return name
+    return f"{name} ({acronym})"
 
 
 class Contact(models.Model):
