@@ -83,7 +83,9 @@ def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[F
     )
     options = {
         "group": [
-            FacetOption(g.code, f"{g.code} {g.local_name}", by_group[g.pk], g.code in selected["group"])
+            FacetOption(
+                g.code, f"{g.code} {g.local_name}", by_group[g.pk], g.code in selected["group"]
+            )
             for g in choices.groups
         ],
         "working_group": [

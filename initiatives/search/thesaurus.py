@@ -7,7 +7,7 @@ stemmed by PostgreSQL's snowball configuration of their language, exactly as the
 are; a Chinese query, which has no spaces, is matched against the Chinese terms, longest first.
 Each run of words that is a concept's term becomes one clause of the search, answered by the
 concept's English words, so "alerta temprana" finds what "early warning" finds. The English side
-also makes the concept's English words synonyms of each other.
+also sends an English alternative ("drug courts") to the concept's catalogue words.
 """
 
 import re
@@ -46,6 +46,7 @@ Phrase = tuple[str, ...]
 class Concept:
     id: str
     english: tuple[Phrase, ...]  # the catalogue's words first, then the alternatives
+    alternatives: tuple[Phrase, ...]  # the English alternatives the catalogue does not use
     terms: dict[str, tuple[str, ...]]  # language -> terms as written
 
     @property
@@ -66,7 +67,8 @@ def parse_thesaurus(text: str) -> tuple[Concept, ...]:
         english = tuple(dict.fromkeys(tuple(words(term)) for term in terms["en"]))
         if () in english or any(not term.strip() for found in terms.values() for term in found):
             raise ValueError(f"{THESAURUS_FILE.name}: {name} has an empty term")
-        concepts.append(Concept(name, english, terms))
+        alternatives = tuple(tuple(words(term)) for term in entry.get("en_alt", ()))
+        concepts.append(Concept(name, english, tuple(a for a in alternatives if a), terms))
     return tuple(concepts)
 
 
@@ -76,12 +78,14 @@ def concepts() -> tuple[Concept, ...]:
 
 
 def english_synonyms(found: tuple[Concept, ...]) -> dict[Phrase, set[Phrase]]:
-    """Each concept's English words as synonyms of each other ("drug courts" and "treatment
-    courts")."""
+    """Each concept's English alternatives find its catalogue words ("drug courts" finds
+    "treatment courts"). One way only: a query in the catalogue's own words already finds what
+    it asks for, and widening it to every related term would bury the best matches."""
     table: dict[Phrase, set[Phrase]] = {}
     for concept in found:
-        for phrase in concept.english:
-            table.setdefault(phrase, set()).update(p for p in concept.english if p != phrase)
+        catalogue_words = [p for p in concept.english if p not in concept.alternatives]
+        for phrase in concept.alternatives:
+            table.setdefault(phrase, set()).update(p for p in catalogue_words if p != phrase)
     return table
 
 

@@ -35,7 +35,8 @@ def test_acronyms_and_expansions_find_each_other(client, catalogue):
 
 
 def test_misspellings_still_find_results_and_offer_the_right_spelling(client, catalogue):
-    for typo, word in (("fentanil", "fentanyl"), ("precurser", "precursor")):
+    # ("fentanil" is Spanish: the thesaurus takes it as fentanyl, with no spelling note.)
+    for typo, word in (("fentanly", "fentanyl"), ("precurser", "precursor")):
         response = client.get("/", {"q": typo})
         html = response.content.decode()
         assert found(client, typo), typo
