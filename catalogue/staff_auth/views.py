@@ -7,6 +7,8 @@ second step either.
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth.signals import user_login_failed
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from two_factor.views import LoginView, SetupView
 
 
@@ -42,7 +44,8 @@ class StaffSetupView(SetupView):
         # The set-up form checks the code against the new key without recording it on the
         # device; record it, so the same code cannot also pass the sign-in's second step.
         device = getattr(self.request.user, "otp_device", None)
-        if device is not None and hasattr(device, "last_t"):
-            device.last_t = device.t() + device.drift
+        if isinstance(device, TOTPDevice):
+            counter = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+            device.last_t = counter.t()
             device.save(update_fields=["last_t"])
         return response
