@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "two_factor",
     "catalogue.staff_auth",
+    "catalogue.backups",
     "rest_framework",
     "drf_spectacular",
     "initiatives",
@@ -250,6 +251,11 @@ LOGIN_REDIRECT_URL = "admin:index"
 # The staff sign-in page replaces the admin's own; the admin need not be patched.
 TWO_FACTOR_PATCH_ADMIN = False
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(2 * 3600)))
+
+# Backups (manage.py backup_database, `make backup`): where they are written, and how many of
+# the newest are kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / ".data" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 
 # Bulk import: all rows in one transaction; importing needs the "change" permission, exporting
 # the "view" one.
