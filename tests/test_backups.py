@@ -21,7 +21,7 @@ from catalogue.backups import archive
 from initiatives.models import Contact, Initiative, Organization, SubWorkingGroup, WorkingGroup
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.models import OutboundEmail, Registration, RegistrationItem
-from initiatives.registrations.worker_lock import WORKER_LOCK_KEY
+from initiatives.registrations.worker_lock import WORKER_LOCK_KEY, WorkerLock
 from initiatives.seeding.loader import load_seed_file
 from tests.conftest import admin_change_form, registration_form, sign_in_with_second_factor
 
@@ -219,3 +219,16 @@ def worker_holds_its_lock() -> bool:
             [key],
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_workers_pause_while_a_restore_holds_the_lock(db):
+    restore, worker, probe = WorkerLock(), WorkerLock(), WorkerLock()
+    try:
+        assert restore.take_exclusively()
+        assert not worker.hold_as_worker()  # the worker sends nothing this round
+        restore.release()
+        assert worker.hold_as_worker()
+        assert not probe.take_exclusively()  # and now a restore would be refused
+    finally:
+        for lock in (restore, worker, probe):
+            lock.release()

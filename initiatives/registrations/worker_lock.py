@@ -7,7 +7,9 @@ lock exclusively: that fails while any worker holds it, and while it is held, wo
 The lock belongs to one database, so workers of other databases on the server do not count.
 """
 
-from django.db import connections
+from contextlib import suppress
+
+from django.db import DatabaseError, connections
 
 # An arbitrary 64-bit key, fixed for this purpose ("catalogue e-mail worker").
 WORKER_LOCK_KEY = 7_240_530_118_001
@@ -25,7 +27,8 @@ class WorkerLock:
     def _cursor(self):
         if self.connection is None or not self.connection.is_usable():
             if self.connection is not None:
-                self.connection.close()
+                with suppress(DatabaseError):  # already broken: nothing to close cleanly
+                    self.connection.close()
             self.connection = connections.create_connection(self.alias)
             self.held = False
         return self.connection.cursor()
@@ -49,6 +52,7 @@ class WorkerLock:
 
     def release(self) -> None:
         if self.connection is not None:
-            self.connection.close()  # ends the session, and with it the lock
+            with suppress(DatabaseError):  # a broken connection has released it already
+                self.connection.close()  # ends the session, and with it the lock
         self.connection = None
         self.held = False
