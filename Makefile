@@ -9,7 +9,8 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench bench-registration evaluate-search worker serve reliability bench-http
+	browser bench bench-registration evaluate-search worker serve reliability bench-http \
+	backup restore bench-backup
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +50,17 @@ serve: setup-db .data/secret_key
 # Only the e-mail worker (run one or several beside the web processes).
 worker: setup-db
 	$(WITH_DB) $(PY) manage.py deliver_emails
+
+# A compressed dump of the database (pg_dump custom format, the server's own version) into
+# .data/backups/ (BACKUP_DIR), named by UTC time; the newest BACKUP_KEEP (14) are kept.
+backup: install
+	$(WITH_DB) $(PY) manage.py backup_database
+
+# Replace the database's content with a backup: `make restore BACKUP=path` asks first;
+# CONFIRM=yes for scripts. Refuses while an e-mail worker runs; all or nothing.
+restore: install
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=path/to/file.dump [CONFIRM=yes]"; exit 2; }
+	$(WITH_DB) $(PY) manage.py restore_database "$(BACKUP)" $(if $(filter yes,$(CONFIRM)),--yes)
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -107,6 +119,11 @@ bench-http: setup-db .data/secret_key
 	@command -v wrk >/dev/null || { echo "Installing wrk for bench-http"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(WITH_DB) bash -c '$(PRODUCTION_ENV) && $(PY) -m benchmarks.http $(BENCH_ARGS)'
+
+# How long `make backup` takes on a synthetic catalogue of 100,000 initiatives, and the file's
+# size (benchmarks/backup.py; BENCH_ARGS: --size, --keep, --reuse).
+bench-backup: setup-db
+	$(WITH_DB) $(PY) -m benchmarks.backup $(BENCH_ARGS)
 
 # Re-pin the whole dependency tree after changing pyproject.toml.
 lock:

@@ -93,6 +93,13 @@ INSTALLED_APPS = [
     "simple_history",
     "import_export",
     "axes",
+    # Staff sign-in with a second factor: authenticator apps (TOTP) and recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "catalogue.staff_auth",
+    "catalogue.backups",
     "rest_framework",
     "drf_spectacular",
     "parler",
@@ -114,9 +121,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "initiatives.middleware.StaffSessionExpiryMiddleware",
+    "catalogue.staff_auth.middleware.SecondFactorRequiredMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into its lockout response.
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -242,7 +251,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Second factor (catalogue/staff_auth/): every staff page needs a session verified with an
+# authenticator app's code or a single-use recovery code. A wrong code counts towards the lockout
+# above, and django-otp also slows repeated wrong codes down (1 s, 2 s, 4 s, ...).
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "admin:index"
+# The staff sign-in page replaces the admin's own; the admin need not be patched.
+TWO_FACTOR_PATCH_ADMIN = False
 STAFF_SESSION_IDLE_SECONDS = int(os.environ.get("STAFF_SESSION_IDLE_SECONDS", str(2 * 3600)))
+
+# Backups (manage.py backup_database, `make backup`): where they are written, and how many of
+# the newest are kept.
+BACKUP_DIR = Path(os.environ.get("BACKUP_DIR", BASE_DIR / ".data" / "backups"))
+BACKUP_KEEP = int(os.environ.get("BACKUP_KEEP", "14"))
 
 # Bulk import: all rows in one transaction; importing needs the "change" permission, exporting
 # the "view" one.

@@ -19,6 +19,8 @@ urlpatterns = [
         admin.site.admin_view(DataQualityView.as_view()),
         name="data-quality",
     ),
+    # Staff sign-in with a second factor; before the admin, whose sign-in page it replaces.
+    path("", include("catalogue.staff_auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("initiatives.api.urls")),
     path("", include("initiatives.registrations.urls")),

@@ -49,10 +49,12 @@ class InitiativeDetailView(DetailView):
     context_object_name = "initiative"
 
     def get_object(self, queryset=None):
-        # Staff preview drafts at the public address; everyone else sees published ones only.
+        # Staff preview drafts at the public address (once signed in with their second factor);
+        # everyone else sees published ones only.
+        user = self.request.user
         visible = (
             Initiative.objects.all()
-            if self.request.user.has_perm("initiatives.view_initiative")
+            if user.has_perm("initiatives.view_initiative") and user.is_verified()
             else Initiative.objects.published()
         )
         initiative = visible.with_organizations().by_code(self.kwargs["code"]).first()

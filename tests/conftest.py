@@ -94,9 +94,24 @@ def admin_change_form(initiative, **changes) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def sign_in_with_second_factor(client, user):
+    """Sign a staff user in as the admin requires: a session verified with a confirmed
+    authenticator app (TOTP) of theirs, as after the password and code steps. Returns the
+    device."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
 @pytest.fixture
 def editor_client(client, db):
-    """A client signed in as a Coalition editor."""
+    """A client signed in as a Coalition editor (password and second factor)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -104,7 +119,7 @@ def editor_client(client, db):
 
     user = get_user_model().objects.create_user("ed", "ed@example.org", "x", is_staff=True)
     user.groups.add(Group.objects.get(name=EDITOR))
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from initiatives.models import Contact, Initiative, Organization
-from tests.conftest import admin_change_form
+from tests.conftest import admin_change_form, sign_in_with_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def staff_client(client, db):
     user = get_user_model().objects.create_superuser("staff", "staff@example.org", "pw-123456")
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 

@@ -19,7 +19,7 @@ from catalogue.page_cache.models import CatalogueVersion
 from initiatives.filters import FilterChoices
 from initiatives.models import Contact, Initiative, Organization
 from initiatives.resources import InitiativeResource
-from tests.conftest import admin_change_form
+from tests.conftest import admin_change_form, sign_in_with_second_factor
 from tests.test_bulk import NEW_ROW, initiatives_dataset
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def without_token(content: bytes) -> bytes:
 def staff_client(db):
     user = get_user_model().objects.create_superuser("staff", "staff@example.org", "pw-123456")
     client = Client()
-    client.force_login(user)
+    sign_in_with_second_factor(client, user)
     return client
 
 

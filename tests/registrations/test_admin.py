@@ -4,7 +4,7 @@ import pytest
 
 from initiatives.registrations.delivery import deliver_due
 from initiatives.registrations.models import OutboundEmail, Registration
-from tests.conftest import registration_form
+from tests.conftest import registration_form, sign_in_with_second_factor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("quick_forms")]
 
@@ -19,7 +19,7 @@ def test_staff_follow_registrations_and_their_delivery(client, routed, smtp_serv
     from django.contrib.auth import get_user_model
 
     staff = get_user_model().objects.create_superuser("staff", "staff@example.org", "pw-123456")
-    client.force_login(staff)
+    sign_in_with_second_factor(client, staff)
 
     changelist = client.get("/admin/registrations/registration/")
     assert changelist.status_code == 200

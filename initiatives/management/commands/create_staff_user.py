@@ -1,5 +1,6 @@
 import getpass
 
+from django.conf import settings
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -59,3 +60,9 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(Group.objects.get(name=ROLES[role]))
         self.stdout.write(f"Created staff user {username!r} ({ROLES[role]}).")
+        self.stdout.write(
+            f"Next step: {username} signs in at /{settings.ADMIN_URL}login/ with this password "
+            "and is then led to set up two-factor sign-in: scan the QR code (or type the key "
+            "shown) into an authenticator app, enter its 6-digit code, and make recovery codes. "
+            "Nothing else in the admin opens until that is done."
+        )

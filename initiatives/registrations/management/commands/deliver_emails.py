@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from initiatives.registrations.delivery import deliver_due
+from initiatives.registrations.worker_lock import WorkerLock
 
 
 class Command(BaseCommand):
@@ -28,10 +29,18 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        # Tells restore_database that a worker runs (and pauses this one during a restore).
+        presence = WorkerLock()
+        try:
+            self._loop(once, interval, presence, lambda: stopping)
+        finally:
+            presence.release()
+
+    def _loop(self, once, interval, presence, stopping):
         while True:
             close_old_connections()  # survive a database restart
             try:
-                report = deliver_due()
+                report = deliver_due() if presence.hold_as_worker() else None
             except Exception as error:  # noqa: BLE001  (the database may be restarting)
                 self.stderr.write(f"delivery round failed: {type(error).__name__}: {error}")
                 report = None
@@ -39,9 +48,9 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"sent {report.sent}, to retry {report.retried}, failed {report.failed}"
                 )
-            if once or stopping:
+            if once or stopping():
                 return
             for _ in range(max(1, int(interval * 10))):
-                if stopping:
+                if stopping():
                     return
                 time.sleep(0.1)
