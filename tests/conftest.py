@@ -89,6 +89,9 @@ def admin_change_form(initiative, **changes) -> dict:
         "attribution_evidence": initiative.attribution_evidence,
         "is_published": "on",
         "source_notes": "[]",
+        # The translations inline, with none added.
+        "translations-TOTAL_FORMS": "0",
+        "translations-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}

@@ -5,7 +5,9 @@ import pytest
 from django.utils import translation
 
 from initiatives.models import Initiative
+from tests.conftest import admin_change_form, sign_in_with_second_factor
 from tests.search.results import ranked_codes
+from tests.test_staff import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +73,49 @@ def test_a_reviewed_translation_is_searchable_in_its_language(naloxone):
 def test_an_unreviewed_translation_is_not_searched(naloxone):
     with translation.override("es"):
         assert "3210" not in ranked_codes("borrador")
+
+
+def test_an_editor_adds_a_translation_in_the_admin_and_reviews_it(client, catalogue):
+    sign_in_with_second_factor(client, staff("editor", "translator"))
+    initiative = Initiative.objects.get(code="2114")
+    english = (initiative.title, initiative.description)
+    page = client.get(f"/admin/initiatives/initiative/{initiative.pk}/change/").content.decode()
+    assert 'name="translations-__prefix__-translated_title"' in page
+    assert '<option value="zh-hans">Chinese (Simplified)</option>' in page
+    form = admin_change_form(
+        initiative,
+        **{
+            "translations-TOTAL_FORMS": "1",
+            "translations-0-language_code": "ru",
+            "translations-0-translated_title": "Анализ сточных вод",
+            "translations-0-translated_description": "Перевод описания.",
+            "translations-0-reviewed": "on",
+        },
+    )
+    response = client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
+    assert response.status_code == 302
+    initiative.refresh_from_db()
+    assert (initiative.title, initiative.description) == english
+    assert initiative.reviewed_translation("ru").translated_title == "Анализ сточных вод"
+
+
+def test_a_reviewed_translation_without_a_title_is_refused_and_nothing_is_saved(client, catalogue):
+    sign_in_with_second_factor(client, staff("editor", "translator"))
+    initiative = Initiative.objects.get(code="2114")
+    form = admin_change_form(
+        initiative,
+        title="Changed at the same time",
+        **{
+            "translations-TOTAL_FORMS": "1",
+            "translations-0-language_code": "fr",
+            "translations-0-translated_title": "",
+            "translations-0-translated_description": "Sans titre.",
+            "translations-0-reviewed": "on",
+        },
+    )
+    response = client.post(f"/admin/initiatives/initiative/{initiative.pk}/change/", form)
+    assert response.status_code == 200
+    assert "A reviewed translation needs a title." in response.content.decode()
+    initiative.refresh_from_db()
+    assert initiative.title != "Changed at the same time"
+    assert not initiative.translations.exists()

@@ -6,6 +6,9 @@ from ..models import DeliveryMode, Initiative, Organization, Region, Status
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    # The acronym is the key the filters use, as in English; the name is in the language asked.
+    name = serializers.CharField(source="local_name")
+
     class Meta:
         model = Organization
         fields = ["acronym", "name"]
@@ -13,7 +16,7 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
 class SubWorkingGroupSerializer(serializers.Serializer):
     code = serializers.CharField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="local_name")
 
 
 class CountryCodesField(serializers.ListField):
@@ -28,7 +31,7 @@ class CountryCodesField(serializers.ListField):
 
 class WorkingGroupSerializer(serializers.Serializer):
     number = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(source="local_name")
 
 
 OPTIONAL_FIELDS = (

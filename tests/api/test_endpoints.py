@@ -36,6 +36,7 @@ def test_an_initiative_has_every_documented_field(client, catalogue):
         "partner_organizations": [],
         "description": Initiative.objects.get(code="2206A").description,
         "url": "http://testserver/initiatives/2206A/",
+        "field_languages": {"title": "en", "description": "en"},
     }
     assert get_json(client, "/api/initiatives/2105/")["lead_organization"] is None
 
