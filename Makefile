@@ -9,7 +9,7 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench bench-registration evaluate-search worker serve reliability bench-http
+	browser messages bench bench-registration evaluate-search worker serve reliability bench-http
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-setup-db: install
+setup-db: install messages
 	$(WITH_DB) $(PY) manage.py migrate --no-input
 	$(WITH_DB) $(PY) manage.py load_seeds
 
@@ -64,16 +64,24 @@ migrations-check: install
 seed-file: install
 	$(PY) manage.py build_seed_file
 
+# The interface's translations: locale/<language>/LC_MESSAGES/django.po (committed) compiled into
+# the .mo files Django reads (built here, not committed). Installs Debian's gettext (msgfmt)
+# when missing (root needed, as on CI).
+messages: install
+	@command -v msgfmt >/dev/null || { echo "Installing gettext for the translations"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.data --ignore=node_modules -v0
+
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-suite: install browser
+suite: install browser messages
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint migrations-check browser
+test: lint migrations-check browser messages
 	$(PY) manage.py build_seed_file --check
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -96,7 +104,7 @@ bench-registration: setup-db
 # run by CI after it): its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail
 # workers, about 3 to 4 min.
 # RELIABILITY_LOAD_SECONDS (default 60) sets the load run's length; figures are printed at the end.
-reliability: install
+reliability: install messages
 	$(VENV)/bin/pytest -m reliability tests/reliability -v $(PYTEST_ARGS)
 
 # Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`
