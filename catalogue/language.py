@@ -10,7 +10,9 @@ right after it, adds the two choices it leaves out:
   English (a cookie saying ``en``, or no preference, as crawlers send) stays at ``/``;
 - the API (``/api/...``) answers in the language of ``Accept-Language``, without redirecting
   (an API client follows no language cookie); ``LocaleMiddleware`` then sets
-  ``Content-Language`` and ``Vary: Accept-Language``.
+  ``Content-Language`` and ``Vary: Accept-Language``. That language is ``request.LANGUAGE_CODE``
+  from here on (the page cache keys on it), and is activated only once the address is resolved:
+  an unprefixed address resolves only while the default language is active.
 """
 
 from django.conf import settings
@@ -57,9 +59,11 @@ class UnprefixedLanguageMiddleware:
         if not unprefixed:
             return self.get_response(request)
         if _is_api(path):
-            translation.activate(_accept_language(request))
-            request.LANGUAGE_CODE = translation.get_language()
-            return self.get_response(request)
+            request.LANGUAGE_CODE = _accept_language(request)
+            response = self.get_response(request)
+            # Also for a page served from the cache (no view ran): LocaleMiddleware names it.
+            translation.activate(request.LANGUAGE_CODE)
+            return response
         if request.method in ("GET", "HEAD"):
             wanted = translation.get_language_from_request(request)  # cookie, then header
             if wanted != settings.LANGUAGE_CODE:
@@ -70,6 +74,10 @@ class UnprefixedLanguageMiddleware:
         # The English page is shown because neither the cookie nor the header asked otherwise.
         patch_vary_headers(response, ("Accept-Language", "Cookie"))
         return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if translation.get_language() != request.LANGUAGE_CODE:
+            translation.activate(request.LANGUAGE_CODE)
 
 
 def alternates(request) -> dict:

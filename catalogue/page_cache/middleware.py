@@ -131,7 +131,7 @@ def _key(request, version: str, view_name: str) -> str:
     # The language the page is rendered in: the address's prefix, or for the unprefixed API
     # the Accept-Language header (catalogue/language.py), so one address has an entry per
     # language it answers in.
-    language = translation.get_language()
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
     address = (
         f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}\n{language}"
     )
