@@ -16,6 +16,7 @@ right after it, adds the two choices it leaves out:
 """
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, translate_url
 from django.utils import translation
@@ -84,8 +85,13 @@ def alternates(request) -> dict:
     """Template context: this page in every language (for the switcher and the hreflang links).
 
     A page that exists in one language only (an error page at an unknown address) offers the
-    home page of each language instead.
+    home page of each language instead; the error page for a host the site does not serve
+    offers none.
     """
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return {"page_languages": [], "page_localised": False}
     current = translation.get_language()
     full_path = request.get_full_path()
     localised = _localised(request.path_info)

@@ -182,6 +182,8 @@ LANGUAGES = [
     ("zh-hans", "中文"),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as the UN writes them ("1 October 2026"); the other languages keep Django's.
+FORMAT_MODULE_PATH = ["catalogue.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
