@@ -38,28 +38,29 @@ def _accept_language(request) -> str:
     return settings.LANGUAGE_CODE
 
 
-def _localised(path: str) -> bool:
-    """Whether ``path`` is one of the addresses that exist in every language."""
-    return len({translate_url(path, code) for code, _name in settings.LANGUAGES}) > 1
-
-
-def _is_api(path: str) -> bool:
+def _unprefixed_route(path: str):
+    """The view an address without a language prefix resolves to, when that address exists in
+    every language (None for the health checks, the admin, an unknown address)."""
     try:
-        return "api" in resolve(path).namespaces
+        match = resolve(path)
     except Resolver404:
-        return False
+        return None
+    other = next(code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE)
+    return match if translate_url(path, other) != path else None
 
 
 class UnprefixedLanguageMiddleware:
+    """Right after LocaleMiddleware: the language of an address without a prefix."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         path = request.path_info
-        unprefixed = translation.get_language_from_path(path) is None and _localised(path)
-        if not unprefixed:
+        route = None if translation.get_language_from_path(path) else _unprefixed_route(path)
+        if route is None:
             return self.get_response(request)
-        if _is_api(path):
+        if "api" in route.namespaces:
             request.LANGUAGE_CODE = _accept_language(request)
             response = self.get_response(request)
             # Also for a page served from the cache (no view ran): LocaleMiddleware names it.
@@ -94,13 +95,11 @@ def alternates(request) -> dict:
         return {"page_languages": [], "page_localised": False}
     current = translation.get_language()
     full_path = request.get_full_path()
-    localised = _localised(request.path_info)
+    urls = {code: translate_url(full_path, code) for code, _name in settings.LANGUAGES}
+    localised = len(set(urls.values())) > 1
     languages = []
     for code, name in settings.LANGUAGES:
-        if localised:
-            url = translate_url(full_path, code)
-        else:
-            url = translate_url("/", code)
+        url = urls[code] if localised else translate_url("/", code)
         languages.append(
             {
                 "code": code,
