@@ -564,3 +564,18 @@ def test_the_cached_result_cards_are_kept_per_language(client, catalogue, settin
     assert "Ajouter à ma sélection" in card.search(french).group(0)
     assert "Add to my shortlist" not in card.search(french).group(0)
     assert card.search(english_again).group(0) == card.search(english).group(0)
+
+
+def test_the_release_changes_with_a_translation(settings, tmp_path):
+    """A corrected translation reaches the cached pages at the next deployment."""
+    from catalogue.page_cache.version import _code_digest
+
+    catalogue_file = tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    catalogue_file.parent.mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>{% translate 'Search' %}</p>")
+    settings.BASE_DIR, settings.STATIC_ROOT = tmp_path, tmp_path / "static"
+    catalogue_file.write_text('msgid "Search"\nmsgstr "Recherche"\n')
+    before = _code_digest.__wrapped__()
+    catalogue_file.write_text('msgid "Search"\nmsgstr "Rechercher"\n')
+    assert _code_digest.__wrapped__() != before
