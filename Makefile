@@ -9,8 +9,8 @@ export PYTHONWARNINGS ?= ignore::DeprecationWarning
 WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
-	browser bench bench-registration evaluate-search worker serve reliability bench-http \
-	backup restore bench-backup
+	browser messages messages-update bench bench-registration evaluate-search worker serve reliability \
+	bench-http backup restore bench-backup
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-setup-db: install
+setup-db: install messages
 	$(WITH_DB) $(PY) manage.py migrate --no-input
 	$(WITH_DB) $(PY) manage.py load_seeds
 
@@ -76,16 +76,31 @@ migrations-check: install
 seed-file: install
 	$(PY) manage.py build_seed_file
 
+# The interface's translations: locale/<language>/LC_MESSAGES/django.po (committed) compiled into
+# the .mo files Django reads (built here, not committed). Installs Debian's gettext (msgfmt)
+# when missing (root needed, as on CI).
+messages: install
+	@command -v msgfmt >/dev/null || { echo "Installing gettext for the translations"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; }
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.data --ignore=node_modules -v0
+
+# After marking new strings: add them to every language's catalogue, then translate them (the
+# suite fails while a string is missing, untranslated or fuzzy: tests/test_translations.py, which
+# runs makemessages with these same options).
+messages-update: install
+	$(PY) manage.py makemessages -l fr -l es -l ru -l ar -l zh_Hans --add-location=file --no-obsolete \
+	  -i ".venv/*" -i ".data/*" -i "node_modules/*" -i "benchmarks/*" -i "tests/*" -i "staticfiles/*"
+
 # Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 CHROMIUM ?= /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { echo "Installing Chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-suite: install browser
+suite: install browser messages
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-test: lint migrations-check browser
+test: lint migrations-check browser messages
 	$(PY) manage.py build_seed_file --check
 	$(WITH_DB) $(VENV)/bin/pytest $(PYTEST_ARGS)
 
@@ -108,7 +123,7 @@ bench-registration: setup-db
 # run by CI after it): its own throwaway PostgreSQL cluster, a real SMTP server and two e-mail
 # workers, about 3 to 4 min.
 # RELIABILITY_LOAD_SECONDS (default 60) sets the load run's length; figures are printed at the end.
-reliability: install
+reliability: install messages
 	$(VENV)/bin/pytest -m reliability tests/reliability -v $(PYTEST_ARGS)
 
 # Requests/s and latency percentiles of the served pages, measured with wrk against `make serve`

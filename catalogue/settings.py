@@ -118,6 +118,10 @@ MIDDLEWARE = [
     # HTML and JSON compressed (Django's GZip mitigates BREACH by randomising the length).
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session, before CommonMiddleware (Django's order); then the choice Django's
+    # LocaleMiddleware leaves out for unprefixed addresses (catalogue/language.py).
+    "django.middleware.locale.LocaleMiddleware",
+    "catalogue.language.UnprefixedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +149,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "catalogue.language.alternates",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "initiatives.registrations.context_processors.shortlist_codes",
@@ -176,6 +182,18 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The UN's six official languages, each named in itself (the switcher shows these names).
+LANGUAGES = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("es", "Español"),
+    ("ru", "Русский"),
+    ("ar", "العربية"),
+    ("zh-hans", "中文"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates as the UN writes them ("1 October 2026"); the other languages keep Django's.
+FORMAT_MODULE_PATH = ["catalogue.formats"]
 # Staff translations of initiatives (django-parler): into the five other UN languages; English
 # is the record itself, so it has no translation and nothing falls back to one.
 PARLER_LANGUAGES = {

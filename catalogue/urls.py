@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -11,6 +12,7 @@ handler500 = "catalogue.errors.server_error"
 admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 
+# Health checks, the (English-only) admin and the language switcher's endpoint have one address.
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
@@ -22,7 +24,12 @@ urlpatterns = [
     # Staff sign-in with a second factor; before the admin, whose sign-in page it replaces.
     path("", include("catalogue.staff_auth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+# The public pages and the API in each language: English at /, the others under /fr/, /ar/, ...
+urlpatterns += i18n_patterns(
     path("api/", include("initiatives.api.urls")),
     path("", include("initiatives.registrations.urls")),
     path("", include("initiatives.urls")),
-]
+    prefix_default_language=False,
+)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
-from .filters import FACETS, NOT_ATTRIBUTED, InitiativeFilter
+from .filters import FACETS, NOT_ATTRIBUTED, NOT_ATTRIBUTED_LABEL, InitiativeFilter
 from .models import Initiative, Region, Status
 
 GROUPED_BY = ("sub_working_group_id", "lead_organization_id", "status")
@@ -110,24 +111,24 @@ def facet_options(filterset: InitiativeFilter, matches=None) -> dict[str, list[F
             ),
             FacetOption(
                 NOT_ATTRIBUTED,
-                "Not attributed",
+                str(NOT_ATTRIBUTED_LABEL),
                 lead[None],
                 NOT_ATTRIBUTED in selected["organization"],
-                title="No lead organization named in the source",
+                title=gettext("No lead organization named in the source"),
             ),
         ],
     }
     if choices.carries_status:
         by_status = counts.by("status", "status")
         options["status"] = [
-            FacetOption(value, label, by_status[value], value in selected["status"])
+            FacetOption(value, str(label), by_status[value], value in selected["status"])
             for value, label in Status.choices
         ]
     if choices.carries_regions:
         regions = counts.initiatives("region").values_list("regions", flat=True)
         by_region = Counter(region for row in regions for region in row)
         options["region"] = [
-            FacetOption(value, label, by_region[value], value in selected["region"])
+            FacetOption(value, str(label), by_region[value], value in selected["region"])
             for value, label in Region.choices
         ]
     return options

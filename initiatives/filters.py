@@ -9,7 +9,8 @@ from functools import cached_property
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
@@ -18,7 +19,12 @@ from .search.engine import SearchContext
 from .search.query import ParsedQuery
 
 NOT_ATTRIBUTED = "none"
-SORTS = {"relevance": "Relevance", "code": "Code", "title": "Title"}
+SORTS = {
+    "relevance": pgettext_lazy("sort order", "Relevance"),
+    "code": pgettext_lazy("sort order", "Code"),
+    "title": pgettext_lazy("sort order", "Title"),
+}
+NOT_ATTRIBUTED_LABEL = _("Not attributed")
 FACETS = ("group", "working_group", "organization", "status", "region")
 # Every parameter the list reads (the page cache keys pages by these and no others).
 PARAMETERS = ("q", *FACETS, "sort")
@@ -71,25 +77,25 @@ class InitiativeFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_search",
         max_length=200,
-        label="Search",
+        label=_("Search"),
         help_text='Words, "quoted phrases", "or" between alternatives, -word to exclude.',
     )
     group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__code",
         distinct=False,
-        label="Sub-working group",
+        label=_("Sub-working group"),
         help_text="Sub-working group code, e.g. 1.1; repeat for several.",
     )
     working_group = django_filters.MultipleChoiceFilter(
         field_name="sub_working_group__working_group__number",
         distinct=False,
-        label="Working group",
+        label=_("Working group"),
         help_text="Working group number (1, 2 or 3); repeat for several.",
     )
     organization = django_filters.MultipleChoiceFilter(
         method="filter_organization",
-        choices=[(NOT_ATTRIBUTED, "Not attributed")],  # and every acronym (see __init__)
-        label="Implementing organization",
+        choices=[(NOT_ATTRIBUTED, NOT_ATTRIBUTED_LABEL)],  # and every acronym (see __init__)
+        label=_("Implementing organization"),
         help_text=f"Organization acronym (lead or partner), or '{NOT_ATTRIBUTED}' for "
         "initiatives without a lead organization; repeat for several.",
     )
@@ -97,17 +103,17 @@ class InitiativeFilter(django_filters.FilterSet):
         field_name="status",
         choices=Status.choices,
         distinct=False,
-        label="Status",
+        label=_("Status"),
         help_text="proposed, active or completed; repeat for several.",
     )
     region = django_filters.MultipleChoiceFilter(
         method="filter_region",
         choices=Region.choices,
-        label="Region",
+        label=_("Region"),
         help_text="A region code (e.g. africa, americas); repeat for several.",
     )
     sort = SortFilter(
-        label="Sort by",
+        label=_("Sort by"),
         help_text="relevance (default when searching), code (default otherwise) or title.",
     )
 
@@ -125,13 +131,16 @@ class InitiativeFilter(django_filters.FilterSet):
         self._set_choices("group", [(g.code, f"{g.code} {g.name}") for g in self.choices.groups])
         self._set_choices(
             "working_group",
-            [(str(wg.number), f"Working Group {wg.number}") for wg in self.choices.working_groups],
+            [
+                (str(wg.number), _("Working Group %(number)s") % {"number": wg.number})
+                for wg in self.choices.working_groups
+            ],
         )
         self._set_choices(
             "organization",
             [
                 *((org.acronym, org.acronym) for org in self.choices.organizations),
-                (NOT_ATTRIBUTED, "Not attributed"),
+                (NOT_ATTRIBUTED, NOT_ATTRIBUTED_LABEL),
             ],
         )
 

@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import QueryDict
+from django.utils import formats
+from django.utils.translation import gettext
 
 from . import derived
 from .facets import GROUPED_BY, FacetOption, facet_options
@@ -61,11 +63,13 @@ class Listing:
 
     @property
     def search_limit(self) -> str:
-        return f"{SEARCH_LIMIT:,}"
+        return formats.number_format(SEARCH_LIMIT, force_grouping=True)
 
     @property
     def count_label(self) -> str:
-        return f"{self.count:,}+" if self.capped else str(self.count)
+        """The count as the page's language writes it ("1,000+", "1 000+" in French)."""
+        count = formats.number_format(self.count, force_grouping=True)
+        return gettext("%(count)s+") % {"count": count} if self.capped else count
 
     @property
     def sort(self) -> str:
@@ -144,7 +148,10 @@ def _selected_filters(filterset: InitiativeFilter, facets) -> list[SelectedFilte
     selected = []
     if filterset.search_text:
         selected.append(
-            SelectedFilter(f"Search: {filterset.search_text}", _url(_replace(data, q=None)))
+            SelectedFilter(
+                gettext("Search: %(query)s") % {"query": filterset.search_text},
+                _url(_replace(data, q=None)),
+            )
         )
     for facet, options in facets.items():
         chosen = filterset.cleaned(facet) or []
@@ -162,8 +169,11 @@ def _ignored(filterset: InitiativeFilter) -> list[str]:
     messages = []
     for name, errors in filterset.errors.items():
         label = filterset.filters[name].label if name in filterset.filters else name
-        values = ", ".join(filterset.data.getlist(name)) or "(empty)"
-        messages.append(f"{label} “{values[:80]}”: {' '.join(errors)}")
+        values = ", ".join(filterset.data.getlist(name)) or gettext("(empty)")
+        messages.append(
+            gettext("%(filter)s “%(values)s”: %(errors)s")
+            % {"filter": label, "values": values[:80], "errors": " ".join(errors)}
+        )
     return messages
 
 

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from parler.models import TranslatableModel, TranslatedFields
 from simple_history.models import HistoricalRecords
@@ -24,30 +25,30 @@ from .search.document import folded, keywords_for, search_vector_expression
 
 
 class Status(models.TextChoices):
-    PROPOSED = "proposed", "Proposed"
-    ACTIVE = "active", "Active"
-    COMPLETED = "completed", "Completed"
+    PROPOSED = "proposed", _("Proposed")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
 
 
 class DeliveryMode(models.TextChoices):
-    IN_PERSON = "in_person", "In person"
-    ONLINE = "online", "Online"
-    HYBRID = "hybrid", "Hybrid"
+    IN_PERSON = "in_person", _("In person")
+    ONLINE = "online", _("Online")
+    HYBRID = "hybrid", _("Hybrid")
 
 
 class Region(models.TextChoices):
     """A small curated list: the regions the source and the coalition's documents name."""
 
-    GLOBAL = "global", "Global"
-    AFRICA = "africa", "Africa"
-    AMERICAS = "americas", "Americas"
-    LATIN_AMERICA_CARIBBEAN = "latin_america_caribbean", "Latin America and the Caribbean"
-    ASIA_PACIFIC = "asia_pacific", "Asia and the Pacific"
-    SOUTHEAST_ASIA = "southeast_asia", "South-East Asia"
-    MIDDLE_EAST_NORTH_AFRICA = "mena", "Middle East and North Africa"
-    EUROPE = "europe", "Europe"
-    PACIFIC_ISLANDS = "pacific_islands", "Pacific Islands"
-    INDIAN_OCEAN = "indian_ocean", "Indian Ocean"
+    GLOBAL = "global", _("Global")
+    AFRICA = "africa", _("Africa")
+    AMERICAS = "americas", _("Americas")
+    LATIN_AMERICA_CARIBBEAN = "latin_america_caribbean", _("Latin America and the Caribbean")
+    ASIA_PACIFIC = "asia_pacific", _("Asia and the Pacific")
+    SOUTHEAST_ASIA = "southeast_asia", _("South-East Asia")
+    MIDDLE_EAST_NORTH_AFRICA = "mena", _("Middle East and North Africa")
+    EUROPE = "europe", _("Europe")
+    PACIFIC_ISLANDS = "pacific_islands", _("Pacific Islands")
+    INDIAN_OCEAN = "indian_ocean", _("Indian Ocean")
 
 
 class WorkingGroup(models.Model):

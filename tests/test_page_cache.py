@@ -517,3 +517,65 @@ def test_an_unreachable_redis_only_costs_speed(client, catalogue, settings):
     for url in ("/", "/?q=naloxone", "/initiatives/3212/", "/api/initiatives/?q=naloxone"):
         assert client.get(url).status_code == 200, url
     assert 'id="i-3210"' in client.get("/?q=naloxone").content.decode()
+
+
+@pytest.mark.parametrize("url", ["/", "/?q=naloxone", "/initiatives/1101/"])
+def test_a_page_in_one_language_is_never_served_in_another(backend, catalogue, url):
+    heading = {"en": "Sub-working group", "fr": "Sous-groupe de travail"}
+    english, _ = get(Client(), url)
+    french, queries = get(Client(), "/fr" + url)
+    assert queries > 1, "the French page was served from the English entry"
+    assert heading["fr"] in french.content.decode()
+
+    again_french = assert_cached(Client(), "/fr" + url)
+    again_english = assert_cached(Client(), url)
+    assert heading["fr"] in again_french.content.decode()
+    assert heading["en"] in again_english.content.decode()
+    assert heading["fr"] not in again_english.content.decode()
+    assert again_french["Content-Language"] == "fr" and again_english["Content-Language"] == "en"
+
+
+def test_the_unprefixed_api_is_cached_per_accept_language(backend, catalogue):
+    url = "/api/initiatives/1101/"
+    spanish, _ = get(Client(), url, accept_language="es")
+    english, queries = get(Client(), url, accept_language="en-GB")
+    assert queries > 1, "the English answer was served from the Spanish entry"
+    assert spanish.json()["url"].endswith("/es/initiatives/1101/")
+    assert english.json()["url"].endswith("/initiatives/1101/")
+    assert "/es/" not in english.json()["url"]
+
+    cached_spanish = assert_cached(Client(), url, accept_language="es-MX,es;q=0.9")
+    assert cached_spanish.json() == spanish.json()
+    assert cached_spanish["Content-Language"] == "es"
+    cached_english = assert_cached(Client(), url)
+    assert cached_english.json() == english.json()
+    assert cached_english["Content-Language"] == "en"
+
+
+def test_the_cached_result_cards_are_kept_per_language(client, catalogue, settings):
+    """The browse list's cards are a fragment kept in the default cache whatever the page
+    cache does: each language has its own."""
+    settings.PAGE_CACHE_SECONDS = 0
+    english = client.get("/").content.decode()
+    french = client.get("/fr/").content.decode()
+    english_again = client.get("/").content.decode()
+    card = re.compile(r'<li class="initiative" id="i-1101">.*?</li>', re.S)
+    assert "Add to my shortlist" in card.search(english).group(0)
+    assert "Ajouter à ma sélection" in card.search(french).group(0)
+    assert "Add to my shortlist" not in card.search(french).group(0)
+    assert card.search(english_again).group(0) == card.search(english).group(0)
+
+
+def test_the_release_changes_with_a_translation(settings, tmp_path):
+    """A corrected translation reaches the cached pages at the next deployment."""
+    from catalogue.page_cache.version import _code_digest
+
+    catalogue_file = tmp_path / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+    catalogue_file.parent.mkdir(parents=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>{% translate 'Search' %}</p>")
+    settings.BASE_DIR, settings.STATIC_ROOT = tmp_path, tmp_path / "static"
+    catalogue_file.write_text('msgid "Search"\nmsgstr "Recherche"\n')
+    before = _code_digest.__wrapped__()
+    catalogue_file.write_text('msgid "Search"\nmsgstr "Rechercher"\n')
+    assert _code_digest.__wrapped__() != before

@@ -22,16 +22,20 @@ def test_a_card_escapes_text_from_the_database(catalogue):
     initiative.lead_organization = Organization(acronym="A&B", name='The "A" <and> B')
     html = card(initiative, group=True)
     assert (
-        '<span class="code">3210</span> Kits &lt;b&gt;&quot;free&quot;&lt;/b&gt; &amp; more</a>'
-        in html
+        '<span class="code" dir="ltr">3210</span> <span lang="en" dir="ltr">'
+        "Kits &lt;b&gt;&quot;free&quot;&lt;/b&gt; &amp; more</span></a>" in html
     )
-    assert 'Lead: <abbr title="The &quot;A&quot; &lt;and&gt; B">A&amp;B</abbr></span>' in html
     assert (
-        '<p class="excerpt">Naloxone &lt;script&gt;alert(1)&lt;/script&gt; &amp; training.</p>'
-        in html
+        'Lead: <span lang="en" dir="ltr"><abbr title="The &quot;A&quot; &lt;and&gt; B">A&amp;B'
+        "</abbr></span></span>" in html
+    )
+    assert (
+        '<p class="excerpt" lang="en" dir="ltr">'
+        "Naloxone &lt;script&gt;alert(1)&lt;/script&gt; &amp; training.</p>" in html
     )
     group = initiative.sub_working_group
-    assert f' · <span class="group">{group.code} {group.name}</span></p>' in html
+    code = f'<span dir="ltr">{group.code}</span>'
+    assert f' · <span class="group">{code} {group.name}</span></p>' in html
     assert html.startswith('<li class="initiative" id="i-3210">')
     assert html.rstrip().endswith("</li>")
     assert 'href="/initiatives/3210/"' in html
@@ -40,8 +44,9 @@ def test_a_card_escapes_text_from_the_database(catalogue):
 def test_highlights_are_shown_as_given_and_the_group_only_when_asked(catalogue):
     initiative = Initiative.objects.get(code="3210")
     html = card(initiative, mark_safe("<mark>Kits</mark>"), mark_safe("<mark>Naloxone</mark> kits"))
-    assert '<span class="code">3210</span> <mark>Kits</mark></a>' in html
-    assert '<p class="excerpt"><mark>Naloxone</mark> kits</p>' in html
+    title = '<span lang="en" dir="ltr"><mark>Kits</mark></span></a>'
+    assert '<span class="code" dir="ltr">3210</span> ' + title in html
+    assert '<p class="excerpt" lang="en" dir="ltr"><mark>Naloxone</mark> kits</p>' in html
     assert 'class="group"' not in html
 
 

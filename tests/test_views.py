@@ -32,7 +32,7 @@ def test_the_list_shows_every_published_initiative_grouped(client, catalogue):
     codes = listed_codes(html)
     assert len(codes) == 118
     assert "118 initiatives" in html
-    headings = re.findall(r'<h3 id="swg-[^"]+">([0-9.]+) ', html)
+    headings = re.findall(r'<h3 id="swg-[^"]+"><span dir="ltr">([0-9.]+)</span> ', html)
     assert headings == ["1.1", "1.2", "2.1", "2.2", "3.1", "3.2", "3.3"]
     assert codes == sorted(codes, key=lambda code: (code[:2], code))
     assert "2206A" in codes and "2206" in codes
@@ -43,7 +43,7 @@ def test_each_entry_has_title_lead_and_a_short_excerpt(client, catalogue):
     html = html_of(client, "/")
     entry = html.split('id="i-1101"')[1].split("</li>")[0]
     assert 'title="International Narcotics Control Board">INCB</abbr>' in entry
-    excerpt = re.search(r'<p class="excerpt">(.*?)</p>', entry, re.S).group(1)
+    excerpt = re.search(r'<p class="excerpt" lang="en" dir="ltr">(.*?)</p>', entry, re.S).group(1)
     description = Initiative.objects.get(code="1101").description
     assert excerpt.strip().rstrip("…") in description
     assert len(excerpt.strip()) <= 230
@@ -59,7 +59,7 @@ def test_search_results_show_their_group_and_lead_from_the_filter_options(client
     )
     lead, group = initiative.lead_organization, initiative.sub_working_group
     assert f'<abbr title="{lead.name}">{lead.acronym}</abbr>' in entry
-    assert f'<span class="group">{group.code} {group.name}</span>' in entry
+    assert f'<span class="group"><span dir="ltr">{group.code}</span> {group.name}</span>' in entry
     unattributed = Initiative.objects.filter(lead_organization=None, title__icontains="drug")
     code = unattributed.values_list("code", flat=True).first()
     entry = html_of(client, f"/?q={code}+drug").split(f'id="i-{code}"')[1].split("</li>")[0]
@@ -240,7 +240,7 @@ def test_the_detail_page(client, catalogue):
     initiative = Initiative.objects.get(code="3212")
     html = html_of(client, initiative.get_absolute_url())
 
-    assert '<h1 id="initiative-title">' + initiative.title + "</h1>" in html
+    assert '<h1 id="initiative-title" lang="en" dir="ltr">' + initiative.title + "</h1>" in html
     assert "United Nations Office on Drugs and Crime (UNODC)" in html
     breadcrumb = html.split('class="breadcrumb"')[1].split("</nav>")[0]
     assert "Working Group 3: Promoting public health" in breadcrumb
@@ -299,7 +299,10 @@ def test_codes_are_case_insensitive_and_unknown_codes_are_404(client, catalogue)
     assert client.get("/initiatives/2206/").status_code == 200
     missing = client.get("/initiatives/9999/")
     assert missing.status_code == 404
-    assert "codes look like 1101 or 2206A" in missing.content.decode()
+    assert (
+        'codes look like <span dir="ltr">1101</span> or <span dir="ltr">2206A</span>'
+        in missing.content.decode()
+    )
 
 
 def test_text_from_the_database_is_escaped(client, catalogue):

@@ -8,7 +8,9 @@ GETs of the list, detail and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``
   transaction as any write to the catalogue's tables, at its commit (migration 0002), read from
   the database on every request, so every gunicorn process sees an edit at once),
 - scheme, host, path and the query string exactly as sent (the pages echo it in their links, so
-  two spellings of one query are two pages), and for the API the ``Accept`` header.
+  two spellings of one query are two pages), and for the API the ``Accept`` header,
+- the language the page is rendered in (the address's language prefix, or for the API without
+  one its ``Accept-Language``), so a page in one language is never served in another.
 
 Only addresses the view tells apart are stored: a query string of at most 1 kB with no parameter
 but the view's own (``CACHEABLE_VIEWS``), and for the API an ``Accept`` of none, ``*/*`` or

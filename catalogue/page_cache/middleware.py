@@ -13,6 +13,7 @@ from django.db import DatabaseError
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
+from django.utils import translation
 
 from initiatives.filters import PARAMETERS
 
@@ -127,7 +128,13 @@ def _bounded(request, view_name: str) -> bool:
 
 def _key(request, version: str, view_name: str) -> str:
     accept = request.META.get("HTTP_ACCEPT", "").strip() if view_name.startswith("api:") else ""
-    address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}"
+    # The language the page is rendered in: the address's prefix, or for the unprefixed API
+    # the Accept-Language header (catalogue/language.py), so one address has an entry per
+    # language it answers in.
+    language = getattr(request, "LANGUAGE_CODE", None) or translation.get_language()
+    address = (
+        f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}\n{language}"
+    )
     return f"{release()}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 

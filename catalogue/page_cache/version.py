@@ -25,8 +25,9 @@ def catalogue_version() -> str | None:
 
 
 def release() -> str:
-    """Changes with any template, Python module or static file name, so a deployment never
-    serves pages rendered by the previous code (PAGE_CACHE_RELEASE overrides it)."""
+    """Changes with any template, Python module, translation or static file name, so a
+    deployment never serves pages rendered by the previous code (PAGE_CACHE_RELEASE overrides
+    it)."""
     return settings.PAGE_CACHE_RELEASE or _code_digest()
 
 
@@ -35,9 +36,9 @@ def _code_digest() -> str:
     digest = hashlib.sha256()
     base = settings.BASE_DIR
     files = [settings.STATIC_ROOT / "staticfiles.json"]
-    for folder in ("templates", "initiatives", "catalogue"):
+    for folder in ("templates", "initiatives", "catalogue", "locale"):
         files += (base / folder).rglob("*.*")
     for path in sorted(files):
-        if path.suffix in {".py", ".html", ".txt", ".json"} and path.is_file():
+        if path.suffix in {".py", ".html", ".txt", ".json", ".po"} and path.is_file():
             digest.update(str(path.relative_to(base)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,5 +1,5 @@
 from django.http import Http404
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
@@ -23,15 +23,15 @@ class InitiativePagination(PageNumberPagination):
         if raw == "last":
             return raw
         if not raw.isdigit() or int(raw) < 1:
-            raise ValidationError({"page": [f"must be a whole number from 1, not {raw[:40]!r}."]})
+            message = gettext("must be a whole number from 1, not %(value)s.")
+            raise ValidationError({"page": [message % {"value": repr(raw[:40])}]})
         return raw
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is not None and (not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size):
-            raise ValidationError(
-                {"page_size": [f"must be a whole number from 1 to {self.max_page_size}."]}
-            )
+            message = gettext("must be a whole number from 1 to %(maximum)s.")
+            raise ValidationError({"page_size": [message % {"maximum": self.max_page_size}]})
         return super().get_page_size(request)
 
     def get_schema_operation_parameters(self, view):
@@ -113,5 +113,5 @@ class InitiativeDetailAPIView(generics.RetrieveAPIView):
     def get_object(self):
         initiative = _published().by_code(self.kwargs["code"]).first()
         if initiative is None:
-            raise Http404("No published initiative has this code.")
+            raise Http404(gettext("No published initiative has this code."))
         return initiative

@@ -8,6 +8,8 @@ from django import forms
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 from django_countries.fields import LazyTypedChoiceField
 
@@ -28,7 +30,7 @@ def reject_control_characters(value: str, *, allow_newlines: bool = False) -> No
             continue
         if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
             raise ValidationError(
-                "Remove the invisible control character at position %(position)s.",
+                _("Remove the invisible control character at position %(position)s."),
                 code="control_character",
                 params={"position": position},
             )
@@ -47,6 +49,10 @@ def new_token() -> str:
     return signing.dumps({"n": secrets.token_hex(16), "t": time.time()}, salt=TOKEN_SALT)
 
 
+def country_choices() -> list[tuple[str, str]]:
+    return [("", _("Select a country")), *countries]
+
+
 class InitiativeChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, initiative):
         return f"{initiative.code} {initiative.title}"
@@ -57,56 +63,69 @@ class InitiativeChoiceField(forms.ModelMultipleChoiceField):
         for item in value:
             if normalize_code(item) is None:
                 raise ValidationError(
-                    f"{str(item)[:20]!r} is not an initiative code.", code="invalid_choice"
+                    _("%(value)s is not an initiative code."),
+                    code="invalid_choice",
+                    params={"value": repr(str(item)[:20])},
                 )
         return super()._check_values([str(item).strip().upper() for item in value])
 
 
 class RegistrationForm(forms.Form):
     full_name = forms.CharField(
-        label="Full name", max_length=NAME_MAX, validators=[single_line], strip=True
+        label=_("Full name"), max_length=NAME_MAX, validators=[single_line], strip=True
     )
-    job_title = forms.CharField(label="Job title", max_length=TEXT_MAX, validators=[single_line])
+    job_title = forms.CharField(label=_("Job title"), max_length=TEXT_MAX, validators=[single_line])
     agency = forms.CharField(
-        label="Government agency or institution", max_length=TEXT_MAX, validators=[single_line]
+        label=_("Government agency or institution"),
+        max_length=TEXT_MAX,
+        validators=[single_line],
     )
-    country = LazyTypedChoiceField(
-        label="Country", choices=[("", "Select a country")] + list(countries)
-    )
+    # A callable: the countries are named and sorted in the language of each request.
+    country = LazyTypedChoiceField(label=_("Country"), choices=country_choices)
     email = forms.EmailField(
-        label="Official e-mail address",
+        label=_("Official e-mail address"),
         max_length=254,
-        help_text="We send your confirmation here; the implementing organizations reply to it.",
+        help_text=_("We send your confirmation here; the implementing organizations reply to it."),
     )
     phone = forms.CharField(
-        label="Phone (optional)", max_length=PHONE_MAX, required=False, validators=[single_line]
+        label=_("Phone (optional)"),
+        max_length=PHONE_MAX,
+        required=False,
+        validators=[single_line],
     )
     message = forms.CharField(
-        label="Message (optional)",
+        label=_("Message (optional)"),
         max_length=MESSAGE_MAX,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         validators=[multi_line],
-        help_text=f"Up to {MESSAGE_MAX} characters: your needs, timing, who else is involved.",
+        help_text=format_lazy(
+            _("Up to {count} characters: your needs, timing, who else is involved."),
+            count=MESSAGE_MAX,
+        ),
     )
     initiatives = InitiativeChoiceField(
-        label="Initiatives",
+        label=_("Initiatives"),
         queryset=Initiative.objects.none(),
         to_field_name="code",
         widget=forms.CheckboxSelectMultiple,
         error_messages={
-            "required": "Choose at least one initiative.",
-            "invalid_choice": "%(value)s is not a published initiative.",
-            "invalid_pk_value": "%(pk)s is not an initiative code.",
+            "required": _("Choose at least one initiative."),
+            "invalid_choice": _("%(value)s is not a published initiative."),
+            "invalid_pk_value": _("%(pk)s is not an initiative code."),
         },
     )
     consent = forms.BooleanField(
-        label="I agree that these details are shared with the implementing organizations of "
-        "the initiatives chosen and with the coalition secretariat.",
-        error_messages={"required": "You must agree to share your details to register interest."},
+        label=_(
+            "I agree that these details are shared with the implementing organizations of "
+            "the initiatives chosen and with the coalition secretariat."
+        ),
+        error_messages={
+            "required": _("You must agree to share your details to register interest.")
+        },
     )
     # Never shown to people (hidden by CSS and from assistive technology): bots fill it in.
-    website = forms.CharField(required=False, max_length=200, label="Leave this field empty")
+    website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
     token = forms.CharField(widget=forms.HiddenInput, max_length=300)
 
     field_order = [
@@ -132,7 +151,10 @@ class RegistrationForm(forms.Form):
     def clean_initiatives(self):
         chosen = self.cleaned_data["initiatives"]
         if len(chosen) > MAX_INITIATIVES:
-            raise ValidationError(f"Choose at most {MAX_INITIATIVES} initiatives at once.")
+            raise ValidationError(
+                _("Choose at most %(count)s initiatives at once."),
+                params={"count": MAX_INITIATIVES},
+            )
         return chosen
 
     def clean_message(self):
@@ -140,7 +162,7 @@ class RegistrationForm(forms.Form):
 
     def clean_website(self):
         if self.cleaned_data.get("website"):
-            raise ValidationError("This field must be left empty.", code="honeypot")
+            raise ValidationError(_("This field must be left empty."), code="honeypot")
         return ""
 
     def clean_token(self):
@@ -148,18 +170,20 @@ class RegistrationForm(forms.Form):
             data = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
         except signing.SignatureExpired as error:
             raise ValidationError(
-                "This form was open for more than a day. Check your answers and send it again.",
+                _("This form was open for more than a day. Check your answers and send it again."),
                 code="expired",
             ) from error
         except signing.BadSignature as error:
             raise ValidationError(
-                "This form could not be verified. Check your answers and send it again.",
+                _("This form could not be verified. Check your answers and send it again."),
                 code="bad_token",
             ) from error
         if time.time() - float(data["t"]) < settings.REGISTRATION_MIN_FILL_SECONDS:
             raise ValidationError(
-                "This form was sent too quickly to have been filled in by a person. "
-                "Check your answers and send it again.",
+                _(
+                    "This form was sent too quickly to have been filled in by a person. "
+                    "Check your answers and send it again."
+                ),
                 code="too_fast",
             )
         return data["n"]

@@ -11,6 +11,7 @@ The tables keep the names they had when these models belonged to the ``initiativ
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 
 from ..models import Initiative
+from .routing import CONTACT_SUFFIX, describe
 
 NAME_MAX = 120
 TEXT_MAX = 200
@@ -44,6 +46,13 @@ class Registration(models.Model):
         Initiative, through="RegistrationItem", related_name="registrations"
     )
     submitted_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The language the form was filled in: the registrant's confirmation is written in it.
+    language = models.CharField(
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text="The language the registrant used; their confirmation e-mail is in it.",
+    )
 
     class Meta:
         db_table = "initiatives_registration"
@@ -61,6 +70,11 @@ class Registration(models.Model):
 
     def get_absolute_url(self):
         return reverse("registrations:done", kwargs={"reference": self.reference})
+
+    @property
+    def language_label(self) -> str:
+        """The language named in itself, with its code: "Français (fr)"."""
+        return f"{dict(settings.LANGUAGES).get(self.language, self.language)} ({self.language})"
 
 
 class RegistrationItem(models.Model):
@@ -87,6 +101,12 @@ class RegistrationItem(models.Model):
 
     def __str__(self):
         return f"{self.initiative_id} → {self.recipient}"
+
+    @property
+    def display_label(self) -> str:
+        """Who received the request, in the active language (the stored label is English)."""
+        name = self.recipient_label.removesuffix(CONTACT_SUFFIX)
+        return describe(self.recipient_kind, name)
 
 
 class OutboundEmail(models.Model):

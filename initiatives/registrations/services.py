@@ -4,17 +4,20 @@
 request, and every e-mail it causes (a request per recipient and a confirmation to the
 registrant), all in one transaction. The e-mails wait in the outbox (``OutboundEmail``) and
 leave only after that commit, sent by the delivery worker (``deliver_emails``), so a slow or dead
-mail server never touches the form and nothing accepted can be lost.
+mail server never touches the form and nothing accepted can be lost. The confirmation is
+written in the language the registrant used; the requests stay in English and name it.
 """
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils.text import Truncator
+from django.utils.translation import gettext, override
 
 from ..models import Initiative
 from .models import OutboundEmail, Registration, RegistrationItem
@@ -48,13 +51,14 @@ def register_interest(
     registrant: RegistrantDetails | Mapping[str, Any],
     submission_token: str,
     site_url: str,
+    language: str = settings.LANGUAGE_CODE,
 ) -> Registration:
     """Store a registration of interest in ``initiatives`` and queue its e-mails; return it.
 
     ``submission_token`` identifies one filling of the form: a resubmission (double click,
     refresh, back button) carries the same token and gets the registration already stored,
     with nothing stored or queued again. ``site_url`` is the site's address, for the links in
-    the e-mails.
+    the e-mails. ``language`` is the language the registrant used (a code of ``LANGUAGES``).
     """
     if not isinstance(registrant, RegistrantDetails):
         registrant = RegistrantDetails.from_mapping(registrant)
@@ -65,9 +69,11 @@ def register_interest(
         raise ValueError("A registration needs the registrant's consent to share their details.")
     if not initiatives:
         raise ValueError("A registration needs at least one initiative.")
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"{language!r} is not one of the catalogue's languages.")
     try:
         with transaction.atomic():
-            return _create(initiatives, registrant, submission_token, site_url)
+            return _create(initiatives, registrant, submission_token, site_url, language)
     except IntegrityError:
         # The same form sent twice at once: the other request stored it first.
         existing = Registration.objects.filter(submission_token=submission_token).first()
@@ -85,6 +91,7 @@ def _create(
     registrant: RegistrantDetails,
     submission_token: str,
     site_url: str,
+    language: str,
 ) -> Registration:
     # Read again with what routing needs (each initiative once).
     chosen = list(
@@ -102,6 +109,7 @@ def _create(
         phone=registrant.phone,
         message=registrant.message,
         consent=registrant.consent,
+        language=language,
     )
     recipients = group_by_recipient(chosen)
     RegistrationItem.objects.bulk_create(
@@ -109,7 +117,7 @@ def _create(
             registration=registration,
             initiative=initiative,
             recipient=recipient.email,
-            recipient_label=recipient.label,
+            recipient_label=recipient.stored_label,
             recipient_kind=recipient.kind,
         )
         for recipient in recipients
@@ -122,8 +130,21 @@ def _create(
 def _emails(
     registration: Registration, recipients: list[Recipient], site_url: str
 ) -> list[OutboundEmail]:
-    """A request to each recipient (replies go to the registrant), then the confirmation."""
-    context = {"registration": registration, "recipients": recipients, "site_url": site_url}
+    """A request to each recipient (replies go to the registrant), in English, then the
+    confirmation, in the registrant's language. Each is rendered now, in its language, and
+    stored whole in the outbox."""
+    # The links are the pages' addresses in each e-mail's language, on this site.
+    site_root = urljoin(site_url, "/").rstrip("/")
+    context = {"registration": registration, "recipients": recipients, "site_root": site_root}
+    with override(settings.LANGUAGE_CODE):
+        emails = _requests(registration, recipients, context)
+    with override(registration.language):
+        emails.append(_confirmation(registration, context))
+    return emails
+
+
+def _requests(registration: Registration, recipients: list[Recipient], context: dict):
+    """The requests to the points of contact: in English, naming the registrant's language."""
     emails = []
     for number, recipient in enumerate(recipients, start=1):
         codes = ", ".join(initiative.code for initiative in recipient.initiatives)
@@ -149,16 +170,17 @@ def _emails(
                 message_id=_message_id(registration, number),
             )
         )
-    emails.append(
-        OutboundEmail(
-            registration=registration,
-            kind=OutboundEmail.Kind.CONFIRMATION,
-            to=[registration.email],
-            reply_to=[settings.COALITION_CONTACT_EMAIL],
-            subject="Your registration of interest has been received",
-            body_text=render_to_string("emails/registration_confirmation.txt", context),
-            body_html=render_to_string("emails/registration_confirmation.html", context),
-            message_id=_message_id(registration, 0),
-        )
-    )
     return emails
+
+
+def _confirmation(registration: Registration, context: dict) -> OutboundEmail:
+    return OutboundEmail(
+        registration=registration,
+        kind=OutboundEmail.Kind.CONFIRMATION,
+        to=[registration.email],
+        reply_to=[settings.COALITION_CONTACT_EMAIL],
+        subject=gettext("Your registration of interest has been received"),
+        body_text=render_to_string("emails/registration_confirmation.txt", context),
+        body_html=render_to_string("emails/registration_confirmation.html", context),
+        message_id=_message_id(registration, 0),
+    )

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views import View
 
 from ..models import Initiative
@@ -38,17 +39,25 @@ class ShortlistView(View):
         code = (request.POST.get("add") or request.POST.get("remove") or "").strip().upper()
         initiative = Initiative.objects.published().by_code(code).first() if code else None
         if initiative is None:
-            messages.error(request, "That initiative does not exist or is not published.")
+            messages.error(request, gettext("That initiative does not exist or is not published."))
         elif "add" in request.POST:
             if shortlist.add(request, initiative.code):
-                messages.success(request, f"Added {initiative.code} to your shortlist.")
+                messages.success(
+                    request,
+                    gettext("Added %(code)s to your shortlist.") % {"code": initiative.code},
+                )
             elif initiative.code not in shortlist.codes(request):
                 messages.error(
-                    request, f"Your shortlist is full ({shortlist.MAX_ITEMS} initiatives)."
+                    request,
+                    gettext("Your shortlist is full (%(count)s initiatives).")
+                    % {"count": shortlist.MAX_ITEMS},
                 )
         else:
             shortlist.remove(request, initiative.code)
-            messages.success(request, f"Removed {initiative.code} from your shortlist.")
+            messages.success(
+                request,
+                gettext("Removed %(code)s from your shortlist.") % {"code": initiative.code},
+            )
         return HttpResponseRedirect(_safe_next(request, fallback))
 
 
@@ -114,6 +123,7 @@ class RegisterView(View):
             registrant=form.cleaned_data,
             submission_token=form.cleaned_data["token"],
             site_url=request.build_absolute_uri("/"),
+            language=request.LANGUAGE_CODE,
         )
         shortlist.clear(request, [initiative.code for initiative in registration.initiatives.all()])
         request.session[SESSION_REGISTRATIONS] = [

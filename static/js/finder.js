@@ -71,6 +71,11 @@
         // "Add to my shortlist" comes back to the page as it now is.
         var next = document.querySelector('#shortlist-form input[name="next"]');
         if (next) { next.value = url; }
+        // The language switcher too: each form opens this same list in its language.
+        var query = url.split("?")[1];
+        document.querySelectorAll(".language-next").forEach(function (input) {
+          input.value = input.value.split("?")[0] + (query ? "?" + query : "");
+        });
       })
       .catch(function (error) {
         if (error.name !== "AbortError") { window.location.assign(url); }

@@ -208,7 +208,11 @@ def test_every_registration_row_is_kept_and_read_by_the_registrations_app(before
 
     for model in MOVED:
         assert model._meta.app_label == "registrations"
-        assert rows(model) == stored[model._meta.model_name], model.__name__
+        current = rows(model)
+        if model is Registration:
+            # A column added since (registrations 0003) holds its default in the older rows.
+            assert {row.pop("language") for row in current} == {"en"}
+        assert current == stored[model._meta.model_name], model.__name__
     with pytest.raises(LookupError):
         current_apps.get_model("initiatives", "Registration")
     # Through today's models and their relations, the same values.

@@ -133,3 +133,20 @@ def test_a_registration_without_consent_or_initiatives_is_refused(routed, change
 def test_arguments_are_keyword_only(routed):
     with pytest.raises(TypeError):
         register_interest(chosen("3212"), REGISTRANT, "token-3", "https://catalogue.example/")
+
+
+def test_a_language_the_catalogue_does_not_speak_is_refused_and_nothing_stored(routed):
+    with pytest.raises(ValueError, match="'de' is not one of the catalogue's languages"):
+        register(language="de")
+    assert not Registration.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_the_confirmation_is_queued_in_the_registrants_language(routed):
+    registration = register(language="es")
+    assert registration.language == "es"
+    confirmation = registration.emails.get(kind="confirmation")
+    request = registration.emails.filter(kind="request").first()
+    assert confirmation.subject == "Hemos recibido su manifestación de interés"
+    assert '<html lang="es" dir="ltr">' in confirmation.body_html
+    assert "Language of the registrant: Español (es)" in request.body_text
+    assert request.subject.startswith("Registration of interest (Colombia)")

@@ -40,7 +40,7 @@ def test_misspellings_still_find_results_and_offer_the_right_spelling(client, ca
         response = client.get("/", {"q": typo})
         html = response.content.decode()
         assert found(client, typo), typo
-        assert f'Did you mean <a href="?q={word}">{word}</a>?' in html
+        assert f'Did you mean <a href="?q={word}" lang="en" dir="ltr">{word}</a>?' in html
     assert found(client, "naloxon") == found(client, "naloxone")
 
 
