@@ -18,9 +18,13 @@ from .filters import SORTS, InitiativeFilter
 from .models import Initiative
 from .querysets import SEARCH_LIMIT
 from .search.engine import restore_case
+from .search.text import words
 
 PAGE_SIZE = 120  # browsing: the whole current catalogue (118) on one page, as the source page
 SEARCH_PAGE_SIZE = 20  # ranked results: the best ones first, highlighted
+
+# "Searched for: …" names at most this many terms (a broad synonym set has dozens).
+SEARCHED_FOR_SHOWN = 8
 
 
 @dataclass
@@ -97,6 +101,16 @@ class Listing:
     def suggestion(self) -> str | None:
         parsed = self.filterset.search_query
         return parsed.corrected_text if parsed else None
+
+    @property
+    def searched_for(self) -> list[str]:
+        """The English terms a search looked for, when they are more than the words typed (its
+        synonyms, or the concepts of a query in another language): why a result came."""
+        parsed = self.filterset.search_query
+        if not parsed:
+            return []
+        terms = parsed.searched_for[:SEARCHED_FOR_SHOWN]
+        return [] if terms == [" ".join(words(parsed.text))] else terms
 
     @property
     def suggestion_url(self) -> str | None:

@@ -46,14 +46,33 @@ def test_only_a_reviewed_translation_is_published(naloxone):
 
 
 def test_the_api_answers_in_the_language_asked_and_says_which(client, naloxone):
-    with translation.override("fr"):
-        french = client.get("/api/initiatives/3210/", HTTP_ACCEPT_LANGUAGE="fr")
-    data = french.json()
-    if data["field_languages"]["title"] != "fr":
-        pytest.skip("the API language comes from the language prefix or Accept-Language")
-    assert data["title"] == FRENCH_TITLE
-    assert data["description"] == FRENCH_TEXT
-    assert data["field_languages"] == {"title": "fr", "description": "fr"}
+    for response in (
+        client.get("/fr/api/initiatives/3210/"),
+        client.get("/api/initiatives/3210/", HTTP_ACCEPT_LANGUAGE="fr"),
+    ):
+        data = response.json()
+        assert data["title"] == FRENCH_TITLE
+        assert data["description"] == FRENCH_TEXT
+        assert data["field_languages"] == {"title": "fr", "description": "fr"}
+        assert data["sub_working_group"]["name"] != naloxone.sub_working_group.name  # French
+
+
+def test_the_detail_page_shows_a_reviewed_translation_and_the_english_original(client, naloxone):
+    html = client.get("/fr/initiatives/3210/").content.decode()
+    assert f'<h1 id="initiative-title" lang="fr">{FRENCH_TITLE}</h1>' in html
+    assert 'href="#english-original"' in html
+    original = html.split('id="english-original"')[1]
+    assert naloxone.title in original and 'lang="en"' in original
+    spanish = client.get("/es/initiatives/3210/").content.decode()
+    assert "Borrador sin revisar" not in spanish
+    assert f'<h1 id="initiative-title" lang="en" dir="ltr">{naloxone.title}</h1>' in spanish
+
+
+def test_a_search_in_another_language_says_what_it_searched_for(client, catalogue):
+    html = client.get("/es/", {"q": "alerta temprana"}).content.decode()
+    searched = html.split('class="searched-for"')[1].split("</p>")[0]
+    assert "early warning" in searched
+    assert "did-you-mean" not in html
 
 
 def test_the_api_falls_back_to_english_without_a_reviewed_translation(client, naloxone):
