@@ -26,8 +26,8 @@ def test_a_card_escapes_text_from_the_database(catalogue):
         "Kits &lt;b&gt;&quot;free&quot;&lt;/b&gt; &amp; more</span></a>" in html
     )
     assert (
-        'Lead: <span lang="en" dir="ltr"><abbr title="The &quot;A&quot; &lt;and&gt; B">A&amp;B'
-        "</abbr></span></span>" in html
+        'Lead: <bdi><abbr title="The &quot;A&quot; &lt;and&gt; B">A&amp;B'
+        "</abbr></bdi></span>" in html
     )
     assert (
         '<p class="excerpt" lang="en" dir="ltr">'

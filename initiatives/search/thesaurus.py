@@ -33,11 +33,10 @@ ARABIC_ARTICLE = re.compile(r"^(?:وال|بال|كال|فال|لل|ال)(?=\w{3}
 # A single Chinese character is too ambiguous to stand for a concept.
 SHORTEST_CHINESE_TERM = 2
 
-# to_tsvector() over a list of words has no ORM form: the words are not rows of a table.
-STEM_SQL = (
-    "SELECT u.n, array_to_string(tsvector_to_array(to_tsvector(%s::regconfig, u.word)), ' ') "
-    "FROM unnest(%s::text[]) WITH ORDINALITY AS u(word, n)"
-)
+# to_tsvector() over a list of words has no ORM form: the words are not rows of a table. The
+# configurations are this module's constants, never input.
+STEM_SQL = "SELECT u.n, {columns} FROM unnest(%s::text[]) WITH ORDINALITY AS u(word, n)"
+STEM_COLUMN = "array_to_string(tsvector_to_array(to_tsvector('{config}', u.word)), ' ')"
 
 Phrase = tuple[str, ...]
 
@@ -89,15 +88,19 @@ def english_synonyms(found: tuple[Concept, ...]) -> dict[Phrase, set[Phrase]]:
     return table
 
 
-def stems(tokens: list[str], language: str) -> list[str]:
-    """Each folded token as PostgreSQL's snowball stemmer of ``language`` stores it ("" for a
-    stop word)."""
+def stems(tokens: list[str], languages=tuple(STEMMING)) -> dict[str, list[str]]:
+    """Each token as PostgreSQL's snowball stemmer of each language stores it ("" for a stop
+    word), in one query."""
     if not tokens:
-        return []
+        return {language: [] for language in languages}
+    columns = ", ".join(STEM_COLUMN.format(config=STEMMING[language]) for language in languages)
     with connection.cursor() as cursor:
-        cursor.execute(STEM_SQL, [STEMMING[language], tokens])
-        found = dict(cursor.fetchall())
-    return [found.get(position, "") for position in range(1, len(tokens) + 1)]
+        cursor.execute(STEM_SQL.format(columns=columns), [tokens])
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    return {
+        language: [rows[position][column] for position in range(1, len(tokens) + 1)]
+        for column, language in enumerate(languages)
+    }
 
 
 def comparable(token: str) -> str:
@@ -137,7 +140,7 @@ class TermIndex:
             terms = [(concept.id, term) for concept in found for term in concept.terms[language]]
             tokens = [[comparable(t.group()) for t in ANY_WORD.finditer(term)] for _, term in terms]
             unique = sorted({token for term_tokens in tokens for token in term_tokens})
-            stem_of = dict(zip(unique, stems(unique, language), strict=True))
+            stem_of = dict(zip(unique, stems(unique, (language,))[language], strict=True))
             table = stemmed.setdefault(language, {})
             for (concept_id, _), term_tokens in zip(terms, tokens, strict=True):
                 key = tuple(stem_of[token] for token in term_tokens if stem_of[token])
@@ -177,11 +180,20 @@ class TermIndex:
         by_script: dict[str, list[tuple[str, tuple[int, int]]]] = {}
         for token, span in tokens:
             by_script.setdefault(script_of(token), []).append((token, span))
+        # Every word in every stemmed language at once: one query, whatever the words.
+        stemmed = [(token, span) for token, span in tokens if script_of(token) != "zh"]
+        all_stems = stems([comparable(token) for token, _ in stemmed])
+        stems_of = {
+            language: dict(zip((span for _, span in stemmed), found, strict=True))
+            for language, found in all_stems.items()
+        }
         found: list[ConceptMatch] = []
         for token, span in by_script.get("zh", []):
             found += self._find_chinese(token, span)
         for script in ("ru", "ar"):
-            found += self._find_stemmed(by_script.get(script, []), script, lambda run: True)
+            found += self._find_stemmed(
+                by_script.get(script, []), stems_of[script], script, lambda run: True
+            )
         latin = by_script.get("latin", [])
         order = sorted(LATIN_LANGUAGES, key=lambda lang: lang != language)
         for candidate in order:
@@ -191,19 +203,12 @@ class TermIndex:
             def foreign(run, candidate=candidate):
                 return candidate == language or any(_not_english(token) for token in run)
 
-            if not any(foreign([token]) for token, _ in remaining):
-                continue  # English words on a page not in this language: no need to ask
-            found += self._find_stemmed(remaining, candidate, foreign)
+            found += self._find_stemmed(remaining, stems_of[candidate], candidate, foreign)
         return sorted(found, key=lambda match: match.spans[0])
 
-    def _find_stemmed(self, tokens, language, accept) -> list[ConceptMatch]:
+    def _find_stemmed(self, tokens, stem_of, language, accept) -> list[ConceptMatch]:
         table = self.stemmed.get(language, {})
-        token_stems = stems([comparable(token) for token, _ in tokens], language)
-        kept = [
-            (stem, token, span)
-            for stem, (token, span) in zip(token_stems, tokens, strict=True)
-            if stem
-        ]
+        kept = [(stem_of[span], token, span) for token, span in tokens if stem_of[span]]
         found, index = [], 0
         while index < len(kept):
             for length in range(min(self.longest, len(kept) - index), 0, -1):

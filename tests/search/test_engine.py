@@ -65,7 +65,7 @@ def test_matches_are_highlighted_and_escaped(client, catalogue):
     initiative = make_initiative(description="<b>naloxone</b> & opioid overdose management")
     html = client.get("/", {"q": "naloxone"}).content.decode()
     entry = html.split(f'id="i-{initiative.code}"')[1].split("</li>")[0]
-    excerpt = entry.split('<p class="excerpt">')[1]
+    excerpt = entry.split('<p class="excerpt"')[1]
     assert "<mark>naloxone</mark>" in excerpt and "&amp; opioid" in excerpt
     assert "<b>" not in entry and "\x02" not in entry and "\x03" not in entry
 
