@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from parler.models import TranslatableModel, TranslatedFields
@@ -294,6 +295,7 @@ class Initiative(TranslatableModel):
         meta={"verbose_name": "translation"},
     )
 
+    TRANSLATION_LANGUAGES = TRANSLATION_LANGUAGES
     objects = InitiativeQuerySet.as_manager()
     # Who changed what and when; the generated search columns are derived, not history.
     history = HistoricalRecords(
@@ -370,6 +372,16 @@ class Initiative(TranslatableModel):
         if fetched is None:
             fetched = self.translations.filter(language_code=language, reviewed=True)
         return next((t for t in fetched if t.language_code == language and t.reviewed), None)
+
+    @property
+    def shown_translation(self):
+        """The reviewed translation a page in the active language shows, or None."""
+        return self.reviewed_translation(get_language())
+
+    @property
+    def translated_excerpt(self) -> str:
+        translation = self.shown_translation
+        return excerpt(translation.translated_description) if translation else ""
 
     def description_blocks(self) -> list[DescriptionBlock]:
         return description_blocks(self.description)

@@ -54,9 +54,13 @@ class InitiativeQuerySet(TranslatableQuerySet):
     def for_result_cards(self):
         """Only what a result card shows: the search vector alone is larger than every
         description together."""
-        return self.select_related("sub_working_group__working_group", "lead_organization").only(
+        cards = self.select_related("sub_working_group__working_group", "lead_organization").only(
             *RESULT_CARD_FIELDS
         )
+        language = get_language()
+        if language in dict(self.model.TRANSLATION_LANGUAGES):
+            cards = cards.with_reviewed_translations(language)
+        return cards
 
     def in_catalogue_order(self):
         return self.order_by(*CATALOGUE_ORDER)

@@ -138,3 +138,15 @@ def test_a_reviewed_translation_without_a_title_is_refused_and_nothing_is_saved(
     initiative.refresh_from_db()
     assert initiative.title != "Changed at the same time"
     assert not initiative.translations.exists()
+
+
+def test_result_cards_show_the_reviewed_translation_in_its_language(client, naloxone):
+    card = client.get("/fr/").content.decode().split('id="i-3210"')[1].split("</li>")[0]
+    assert f'<span lang="fr">{FRENCH_TITLE}</span>' in card
+    assert 'class="excerpt" lang="fr"' in card
+    search = client.get("/fr/", {"q": "naloxone"}).content.decode()
+    assert FRENCH_TITLE in search.split('id="i-3210"')[1].split("</li>")[0]
+    english = client.get("/").content.decode().split('id="i-3210"')[1].split("</li>")[0]
+    assert FRENCH_TITLE not in english and naloxone.title in english
+    spanish = client.get("/es/").content.decode().split('id="i-3210"')[1].split("</li>")[0]
+    assert "Borrador sin revisar" not in spanish
