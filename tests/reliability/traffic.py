@@ -432,8 +432,9 @@ class Registrant:
         for _ in range(self.retries):
             page = browser.request("done", "GET", location)
             if page is not None and page.status == 200:
+                # Each code is an element's whole text (it is isolated left-to-right).
                 if "Registration received" not in page.text or not all(
-                    f"{code} " in page.text for code in attempt.codes
+                    f">{code}<" in page.text for code in attempt.codes
                 ):
                     self.stats.problem(f"done page of {attempt.email} is wrong")
                 break
