@@ -13,11 +13,9 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from django.conf import settings  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM  # noqa: E402
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}
@@ -32,19 +30,6 @@ AXE_PAGES = {
 TOTAL = 118
 GROUP_3_2 = 'input[type="checkbox"][name="group"][value="3.2"]'
 GROUP_3_2_COUNT = 26
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One Chromium for the module; None when it is missing (each test then fails, see new_page)."""
-    yield from chromium_session()
-
-
-@pytest.fixture
-def live_catalogue(transactional_db, live_server):
-    """The real seed file, committed so that the live server's thread sees it."""
-    load_seed_file(settings.SEED_FILE)
-    return live_server.url
 
 
 def new_page(browser, viewport, javascript=True):

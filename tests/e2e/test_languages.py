@@ -10,13 +10,11 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest  # noqa: E402
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from django.conf import settings  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.translation import gettext  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM  # noqa: E402
 
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}
@@ -28,17 +26,6 @@ GROUP_3_2 = 'input[type="checkbox"][name="group"][value="3.2"]'
 def translated(language: str, message: str) -> str:
     with translation.override(language):
         return gettext(message)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    yield from chromium_session()
-
-
-@pytest.fixture
-def live_catalogue(transactional_db, live_server):
-    load_seed_file(settings.SEED_FILE)
-    return live_server.url
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from initiatives.models import Initiative, Organization  # noqa: E402
 from initiatives.registrations.delivery import deliver_due  # noqa: E402
 from initiatives.registrations.models import OutboundEmail, Registration  # noqa: E402
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
-from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM, chromium_session  # noqa: E402
+from tests.e2e.browser_support import AXE_OPTIONS  # noqa: E402
 
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -40,14 +40,6 @@ REGISTRANT = {
 COUNTRY = ("KE", "Kenya")
 CONSENT_LABEL = "I agree that these details are shared with the implementing organizations"
 REQUIRED_FIELD_IDS = ["id_full_name", "id_job_title", "id_agency", "id_country", "id_email"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    for launched in chromium_session():
-        if launched is None:
-            pytest.fail(MISSING_CHROMIUM, pytrace=False)
-        yield launched
 
 
 @pytest.fixture

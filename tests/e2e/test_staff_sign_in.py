@@ -23,19 +23,9 @@ from django_otp.plugins.otp_static.models import StaticToken  # noqa: E402
 from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from tests.e2e.browser_support import MISSING_CHROMIUM, chromium_session  # noqa: E402
-
 USERNAME = "amina"
 PASSWORD = "a-Long-enough-pass-phrase-42"
 REFUSED = "Invalid token. Please make sure you have entered it correctly."
-
-
-@pytest.fixture(scope="module")
-def browser():
-    for launched in chromium_session():
-        if launched is None:
-            pytest.fail(MISSING_CHROMIUM, pytrace=False)
-        yield launched
 
 
 @pytest.fixture
