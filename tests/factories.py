@@ -83,3 +83,29 @@ def make_initiative(
     initiative.full_clean()
     initiative.save()
     return initiative
+
+
+STAFF_PASSWORD = "a-Long-enough-pass-phrase-42"
+
+
+def make_staff_user(role: str, username: str):
+    """A staff account made as an administrator makes one (``create_staff_user``), with what
+    the command printed in ``command_output``."""
+    from io import StringIO
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "create_staff_user",
+        username=username,
+        email=f"{username}@coalition.example",
+        role=role,
+        password=STAFF_PASSWORD,
+        no_input=True,
+        stdout=out,
+    )
+    user = get_user_model().objects.get(username=username)
+    user.command_output = out.getvalue()
+    return user

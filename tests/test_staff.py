@@ -11,23 +11,13 @@ from django.core.management import CommandError, call_command
 from initiatives.models import Initiative, Organization
 from initiatives.roles import ADMINISTRATOR, EDITOR
 from tests.conftest import admin_change_form, sign_in_with_second_factor
-from tests.factories import make_initiative
+from tests.factories import STAFF_PASSWORD, make_initiative, make_staff_user
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-Long-enough-pass-phrase-42"
+PASSWORD = STAFF_PASSWORD
 
 
-def staff(role: str, username: str):
-    call_command(
-        "create_staff_user",
-        username=username,
-        email=f"{username}@coalition.example",
-        role=role,
-        password=PASSWORD,
-        no_input=True,
-        stdout=StringIO(),
-    )
-    return get_user_model().objects.get(username=username)
+staff = make_staff_user
 
 
 def test_both_roles_exist_after_migrating():

@@ -6,38 +6,22 @@ The whole journey in a real browser (set-up wizard included) is in tests/e2e/tes
 """
 
 import time
-from io import StringIO
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.conftest import sign_in_with_second_factor
-from tests.factories import make_initiative
+from tests.factories import STAFF_PASSWORD, make_initiative, make_staff_user
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "a-Long-enough-pass-phrase-42"
+PASSWORD = STAFF_PASSWORD
 WIZARD = "staff_login_view-current_step"
 
 
-def staff(role: str, username: str):
-    out = StringIO()
-    call_command(
-        "create_staff_user",
-        username=username,
-        email=f"{username}@coalition.example",
-        role=role,
-        password=PASSWORD,
-        no_input=True,
-        stdout=out,
-    )
-    user = get_user_model().objects.get(username=username)
-    user.command_output = out.getvalue()
-    return user
+staff = make_staff_user
 
 
 def enrol(user) -> TOTPDevice:
