@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "parler",
     "initiatives",
     "initiatives.registrations",
+    "initiatives.alerts",
     "catalogue.page_cache",
 ]
 
@@ -322,6 +323,9 @@ REGISTRATION_RATE_LIMITS = {
     "ip": (int(os.environ.get("RATE_LIMIT_PER_IP", "20")), 3600),
     "email": (int(os.environ.get("RATE_LIMIT_PER_EMAIL", "5")), 3600),
 }
+# E-mail alerts: how many searches one address may follow.
+ALERTS_MAX_PER_ADDRESS = int(os.environ.get("ALERTS_MAX_PER_ADDRESS", "20"))
+
 # How many proxies in front of the app set X-Forwarded-For (0: use the socket's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 

@@ -30,6 +30,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("api/", include("initiatives.api.urls")),
     path("", include("initiatives.registrations.urls")),
+    path("", include("initiatives.alerts.urls")),
     path("", include("initiatives.urls")),
     prefix_default_language=False,
 )

@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -258,6 +259,21 @@ class Initiative(TranslatableModel):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # What readers follow (feeds, alerts, "New", "Newest first"): set in ``save`` only when the
+    # initiative is first published, or when what a reader sees of it changes; a re-save that
+    # changes nothing they see (updated_at) does not move them.
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When it was first published in the catalogue; empty for the initiatives of "
+        "the Coalition's page the catalogue started from.",
+    )
+    changed_at = models.DateTimeField(
+        default=timezone.now,
+        editable=False,
+        help_text="When it was published, or its title, description or status last changed.",
+    )
     search_keywords = models.TextField(
         blank=True,
         editable=False,
@@ -305,6 +321,8 @@ class Initiative(TranslatableModel):
             "folded_description",
             "search_keywords",
             "seed_fingerprint",
+            "published_at",
+            "changed_at",
         ],
         m2m_fields=[partner_organizations],
     )
@@ -315,6 +333,7 @@ class Initiative(TranslatableModel):
             GinIndex(fields=["search_vector"], name="initiative_search_gin"),
             models.Index(fields=["sub_working_group", "code"], name="initiative_group_code"),
             models.Index(fields=["updated_at"], name="initiative_updated_at"),
+            models.Index(fields=["changed_at"], name="initiative_changed_at"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -339,9 +358,50 @@ class Initiative(TranslatableModel):
     def __str__(self):
         return f"{self.code}: {self.title}"
 
+    # The fields whose change a reader is told about (feeds and e-mail alerts).
+    FOLLOWED_FIELDS = ("title", "description", "status")
+    _FOLLOWED_STATE = (*FOLLOWED_FIELDS, "is_published")
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        initiative = super().from_db(db, field_names, values)
+        # As loaded, to tell in ``save`` what changed (Django's documented way).
+        initiative._loaded = {
+            name: value
+            for name, value in zip(field_names, values, strict=True)
+            if name in cls._FOLLOWED_STATE
+        }
+        return initiative
+
     def save(self, *args, **kwargs):
         self.search_keywords = keywords_for(self)
+        stamped = self._stamp_reader_visible_changes()
+        if kwargs.get("update_fields") is not None and stamped:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *stamped}
         super().save(*args, **kwargs)
+        self._loaded = {name: getattr(self, name) for name in self._FOLLOWED_STATE}
+
+    def _stamp_reader_visible_changes(self) -> list[str]:
+        """Set ``published_at`` and ``changed_at`` for what this save changes that a reader
+        sees; return the fields set."""
+        now = timezone.now()
+        if self._state.adding:
+            if self.is_published and self.published_at is None:
+                self.published_at = now
+            return []
+        loaded = getattr(self, "_loaded", {})
+        newly_published = self.is_published and loaded.get("is_published") is False
+        changed = any(
+            name in loaded and loaded[name] != getattr(self, name) for name in self.FOLLOWED_FIELDS
+        )
+        stamped = []
+        if newly_published and self.published_at is None:
+            self.published_at = now
+            stamped.append("published_at")
+        if newly_published or changed:
+            self.changed_at = now
+            stamped.append("changed_at")
+        return stamped
 
     def get_absolute_url(self):
         return reverse("initiatives:detail", kwargs={"code": self.code})

@@ -65,7 +65,7 @@ def _message(email: OutboundEmail, connection) -> EmailMultiAlternatives:
         to=email.to,
         cc=email.cc,
         reply_to=email.reply_to,
-        headers={"Message-ID": email.message_id},
+        headers={**email.headers, "Message-ID": email.message_id},
         connection=connection,
     )
     if email.body_html:

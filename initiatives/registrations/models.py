@@ -118,12 +118,19 @@ class OutboundEmail(models.Model):
     class Kind(models.TextChoices):
         REQUEST = "request", "Request to a point of contact"
         CONFIRMATION = "confirmation", "Confirmation to the registrant"
+        ALERT_CONFIRMATION = "alert_confirmation", "Alert subscription to confirm"
+        ALERT = "alert", "E-mail alert"
 
-    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails")
+    # Empty for the e-mails of alert subscriptions (initiatives.alerts links those).
+    registration = models.ForeignKey(
+        Registration, on_delete=models.CASCADE, related_name="emails", null=True, blank=True
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     to = models.JSONField(help_text="Recipient addresses.")
     cc = models.JSONField(default=list, blank=True)
     reply_to = models.JSONField(default=list, blank=True)
+    # Further headers (List-Unsubscribe of alerts); Message-ID is ``message_id``.
+    headers = models.JSONField(default=dict, blank=True)
     subject = models.CharField(max_length=250)
     body_text = models.TextField()
     body_html = models.TextField(blank=True)

@@ -310,6 +310,10 @@ def _load(document: dict, report: LoadReport, *, force: bool) -> None:
             report.updated.append(record["code"])
         else:
             report.skipped.append(record["code"])
+    if not existing:
+        # The founding list (the Coalition's page) was there from the catalogue's start: it is
+        # not "new", and alerts and feeds count what is published after it.
+        Initiative.objects.filter(code__in=report.created).update(published_at=None)
 
 
 def _apply(initiative, record, wanted, sub_groups, organizations) -> None:
