@@ -326,6 +326,12 @@ REGISTRATION_RATE_LIMITS = {
 # E-mail alerts: how many searches one address may follow.
 ALERTS_MAX_PER_ADDRESS = int(os.environ.get("ALERTS_MAX_PER_ADDRESS", "20"))
 
+# The site's public address, for the links of e-mails sent with no request at hand (alerts, from
+# cron): scheme and host, no path.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
 # How many proxies in front of the app set X-Forwarded-For (0: use the socket's address).
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 

@@ -2,12 +2,16 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
+from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from .alerts.describe import describe_search
+from .alerts.models import Subscription
 from .models import Initiative, Organization
 from .registrations.models import Registration, RegistrationItem
 
@@ -18,6 +22,14 @@ REVIEW_AFTER_DAYS = 365
 class Figure:
     label: str
     count: int
+    url: str
+
+
+@dataclass
+class FollowedSearch:
+    label: str
+    confirmed: int
+    pending: int
     url: str
 
 
@@ -162,3 +174,31 @@ def registrations_per_month(months: int = 12, today: date | None = None) -> list
         bar.x = 40 + position * 50
         bar.y = 140 - bar.height
     return bars
+
+
+def followed_searches(limit: int = 20) -> tuple[list[FollowedSearch], dict[str, int]]:
+    """The searches e-mail alerts follow, most followed first (confirmed, then waiting for
+    confirmation), in words; and the totals over every subscription."""
+    subscriptions = Subscription.objects.order_by()
+    counts = {
+        "confirmed": Count("pk", filter=Q(confirmed_at__isnull=False)),
+        "pending": Count("pk", filter=Q(confirmed_at__isnull=True)),
+    }
+    rows = (
+        subscriptions.values("search")
+        .annotate(**counts)
+        .order_by("-confirmed", "-pending", "search")[:limit]
+    )
+    subscription_list = _admin(Subscription)
+    with translation.override("en"):
+        searches = [
+            FollowedSearch(
+                "; ".join(describe_search(QueryDict(row["search"]))) or "Everything",
+                row["confirmed"],
+                row["pending"],
+                f"{subscription_list}?{urlencode({'search': row['search']})}",
+            )
+            for row in rows
+        ]
+    totals = subscriptions.aggregate(**counts, searches=Count("search", distinct=True))
+    return searches, totals

@@ -33,6 +33,10 @@ class InitiativeQuerySet(TranslatableQuerySet):
     def published(self):
         return self.filter(is_published=True)
 
+    def changed_after(self, moment):
+        """Published or changed (as readers see it: ``Initiative.changed_at``) after ``moment``."""
+        return self.filter(changed_at__gt=moment)
+
     def with_reviewed_translations(self, language: str):
         """Fetch each initiative's reviewed translation into ``language`` in one query (read by
         ``Initiative.reviewed_translation``)."""

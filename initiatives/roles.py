@@ -1,7 +1,8 @@
 """The two staff roles, as Django groups with their permissions.
 
-Coalition editor: create and edit initiatives, organizations and contacts, see registrations;
-no deleting initiatives, no user management. Coalition administrator: every permission.
+Coalition editor: create and edit initiatives, organizations and contacts, see registrations
+and alert subscriptions; no deleting initiatives, no user management. Coalition administrator:
+every permission.
 """
 
 from django.db.models import Q
@@ -31,6 +32,7 @@ EDITOR_PERMISSIONS = [
         f"registrations.view_{model}"
         for model in ("registration", "registrationitem", "outboundemail")
     ),
+    *(f"alerts.view_{model}" for model in ("subscription", "subscriptionemail", "alertedchange")),
 ]
 
 

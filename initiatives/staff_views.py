@@ -15,6 +15,7 @@ class DataQualityView(PermissionRequiredMixin, TemplateView):
         from django.contrib import admin
 
         bars = quality.registrations_per_month()
+        followed, followed_totals = quality.followed_searches()
         return {
             **super().get_context_data(**kwargs),
             **admin.site.each_context(self.request),
@@ -25,4 +26,6 @@ class DataQualityView(PermissionRequiredMixin, TemplateView):
             "by_country": quality.registrations_by("country"),
             "months": bars,
             "months_total": sum(bar.count for bar in bars),
+            "followed_searches": followed,
+            "followed_totals": followed_totals,
         }

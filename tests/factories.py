@@ -109,3 +109,39 @@ def make_staff_user(role: str, username: str):
     user = get_user_model().objects.get(username=username)
     user.command_output = out.getvalue()
     return user
+
+
+def make_subscription(
+    *, search: str = "", frequency: str = "immediately", confirmed: bool = True, **overrides
+):
+    """An e-mail alert subscription to ``search`` (the list's query string), confirmed and
+    covered until an hour ago unless told otherwise."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from initiatives.alerts.models import Subscription
+
+    serial = next(_serial)
+    an_hour_ago = timezone.now() - timedelta(hours=1)
+    values = {
+        "email": f"subscriber{serial}@agency.example",
+        "search": search,
+        "frequency": frequency,
+        "created_at": an_hour_ago - timedelta(minutes=5),
+        "confirmed_at": an_hour_ago if confirmed else None,
+        "covered_until": an_hour_ago if confirmed else None,
+    }
+    values.update(overrides)
+    return Subscription.objects.create(**values)
+
+
+def backdate_catalogue(days: int = 30) -> None:
+    """Every initiative published and last changed ``days`` ago: what alerts then find new is
+    what the test itself changes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(days=days)
+    Initiative.objects.update(changed_at=long_ago, published_at=long_ago)

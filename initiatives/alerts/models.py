@@ -8,11 +8,12 @@ per subscription, whatever runs ``send_alerts`` at the same time.
 """
 
 import uuid
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.http import QueryDict
 from django.utils import timezone
@@ -32,6 +33,9 @@ class Frequency(models.TextChoices):
     IMMEDIATELY = "immediately", _("As soon as something changes")
     DAILY = "daily", _("Daily digest")
     WEEKLY = "weekly", _("Weekly digest")
+
+
+DIGEST_INTERVALS = {Frequency.DAILY: timedelta(days=1), Frequency.WEEKLY: timedelta(days=7)}
 
 
 def followed_search(params: QueryDict) -> str:
@@ -55,6 +59,19 @@ class SubscriptionQuerySet(models.QuerySet):
 
     def for_address(self, email: str):
         return self.filter(email__iexact=email.strip())
+
+    def created_before(self, moment):
+        return self.filter(created_at__lt=moment)
+
+    def due(self, now, slack):
+        """Confirmed subscriptions whose next alert is due at ``now``: every run for
+        "immediately", a day or a week after the changes last covered for the digests. ``slack``
+        lets a cron job at a fixed time find yesterday's run due, though it started a little
+        later than the run it follows."""
+        due = Q(frequency=Frequency.IMMEDIATELY)
+        for frequency, interval in DIGEST_INTERVALS.items():
+            due |= Q(frequency=frequency, covered_until__lte=now - interval + slack)
+        return self.confirmed().filter(due)
 
     def delete_with_emails(self) -> int:
         """Delete these subscriptions and every e-mail of theirs: a pending one is never sent
@@ -120,6 +137,13 @@ class Subscription(models.Model):
     @property
     def search_params(self) -> QueryDict:
         return QueryDict(self.search)
+
+    def not_yet_alerted(self, initiatives):
+        """Those of ``initiatives`` whose current change no alert of this subscription named."""
+        named = AlertedChange.objects.filter(
+            subscription=self, initiative=OuterRef("pk"), changed_at=OuterRef("changed_at")
+        )
+        return initiatives.exclude(Exists(named))
 
 
 class SubscriptionEmail(models.Model):

@@ -212,6 +212,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
         "reply_to",
         "subject",
         "body_text",
+        "headers",
         "message_id",
         "status",
         "attempts",

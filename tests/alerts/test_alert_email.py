@@ -1,0 +1,147 @@
+"""The alert e-mail over real SMTP: in the subscriber's language, with its links and list
+headers; kept through an SMTP outage and sent once; never sent once unsubscribed."""
+
+import logging
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from initiatives.alerts import tokens
+from initiatives.alerts.models import Subscription
+from initiatives.alerts.sending import send_alerts
+from initiatives.models import Initiative
+from initiatives.registrations.delivery import deliver_due
+from initiatives.registrations.models import OutboundEmail
+from tests.factories import backdate_catalogue, make_initiative, make_subscription
+
+pytestmark = pytest.mark.django_db
+
+FRENCH_TITLE = "Sensibilisation à la naloxone et distribution dans les communautés"
+
+
+@pytest.fixture
+def quiet(catalogue, settings):
+    backdate_catalogue()
+    settings.SITE_URL = "https://catalogue.example.org"
+
+
+def text_of(message) -> str:
+    return message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+
+
+def html_of(message) -> str:
+    return message.get_body(("html",)).get_content()
+
+
+def test_a_french_subscriber_receives_the_alert_in_french(quiet, smtp_server):
+    subscription = make_subscription(search="q=naloxone", language="fr")
+    translated = Initiative.objects.get(code="3210")
+    translated.translations.create(language_code="fr", translated_title=FRENCH_TITLE, reviewed=True)
+    translated.status = "active"
+    translated.save()  # changed: "updated"
+    new = make_initiative(title="Naloxone kits for border posts", lead_organization="UNODC")
+
+    assert send_alerts().queued == 1
+    assert deliver_due().sent == 1
+
+    [message] = smtp_server.messages
+    assert message["To"] == subscription.email
+    assert message["Subject"].strip() == (
+        "Initiatives nouvelles et mises à jour pour votre recherche : « naloxone »"
+    )
+    unsubscribe = reverse_in(
+        "fr", "alerts:unsubscribe", tokens.make(subscription, tokens.UNSUBSCRIBE)
+    )
+    manage = reverse_in("fr", "alerts:manage", tokens.make(subscription, tokens.MANAGE))
+    assert message["List-Unsubscribe"] == f"<https://catalogue.example.org{unsubscribe}>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Id"] == "Initiatives Catalogue alerts <alerts.initiatives-catalogue>"
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Message-ID"].startswith(f"<alert-{subscription.reference}-")
+    assert message["Message-ID"].endswith("@initiatives-catalogue>")
+    assert urlsplit(unsubscribe).path.startswith("/fr/alerts/unsubscribe/")
+
+    text = text_of(message)
+    assert f"3210 {FRENCH_TITLE}\nMise à jour · 3.2 " in text
+    assert f"{new.code} Naloxone kits for border posts\nNouvelle · 3.2 " in text
+    assert "Pilote : Office des Nations Unies contre la drogue et le crime (ONUDC)" in text
+    assert f"https://catalogue.example.org/fr/initiatives/{new.code}/" in text
+    assert "Recherche : naloxone" in text  # the search, in words
+    assert "https://catalogue.example.org/fr/?q=naloxone" in text
+    assert f"https://catalogue.example.org{manage}" in text
+    assert f"https://catalogue.example.org{unsubscribe}" in text
+
+    html = html_of(message)
+    assert '<html lang="fr" dir="ltr">' in html
+    assert f'<span lang="fr">{FRENCH_TITLE}</span>' in html
+    assert '<span lang="en" dir="ltr">Naloxone kits for border posts</span>' in html
+    assert f'href="https://catalogue.example.org/fr/initiatives/{new.code}/"' in html
+    assert f'href="https://catalogue.example.org{unsubscribe}"' in html
+
+
+def reverse_in(language: str, name: str, token: str) -> str:
+    with translation.override(language):
+        return reverse(name, kwargs={"token": token})
+
+
+def test_an_arabic_alert_is_right_to_left(quiet, smtp_server):
+    make_subscription(search="group=3.2", language="ar")
+    make_initiative(title="Precursor tracing")
+    send_alerts()
+    deliver_due()
+    html = html_of(smtp_server.messages[0])
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<span lang="en" dir="ltr">Precursor tracing</span>' in html
+
+
+def test_an_smtp_outage_keeps_the_alert_and_it_goes_out_once(quiet, smtp_server):
+    make_subscription(search="q=naloxone")
+    make_initiative(title="Naloxone through an outage")
+    smtp_server.stop()
+    send_alerts()
+    report = deliver_due()
+    assert (report.sent, report.retried) == (0, 1)
+    [waiting] = OutboundEmail.objects.filter(kind="alert")
+    assert waiting.status == "pending" and "Connection refused" in waiting.last_error
+
+    smtp_server.start()
+    OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+    assert send_alerts().queued == 0  # queued already: not again
+    assert deliver_due().sent == 1
+    assert deliver_due().sent == 0
+    assert [m["Subject"].strip() for m in smtp_server.messages] == [
+        "New and updated initiatives for your search: “naloxone”"
+    ]
+    assert "Naloxone through an outage" in text_of(smtp_server.messages[0])
+
+
+def test_an_unsubscribed_address_gets_no_pending_alert(quiet, smtp_server):
+    subscription = make_subscription(search="q=naloxone")
+    make_initiative(title="Naloxone, too late")
+    assert send_alerts().queued == 1
+    assert OutboundEmail.objects.filter(kind="alert", status="pending").count() == 1
+
+    Subscription.objects.filter(pk=subscription.pk).delete_with_emails()
+
+    assert deliver_due().sent == 0
+    assert smtp_server.messages == []
+    assert not OutboundEmail.objects.filter(kind="alert").exists()
+
+
+def test_the_worker_logs_no_address_when_sending_an_alert(quiet, smtp_server, caplog):
+    subscription = make_subscription(search="q=naloxone")
+    make_initiative(title="Naloxone, logged")
+    send_alerts()
+    smtp_server.stop()
+    with caplog.at_level(logging.DEBUG):
+        deliver_due()  # refused: a warning is logged
+        smtp_server.start()
+        OutboundEmail.objects.update(next_attempt_at=timezone.now() - timedelta(seconds=1))
+        assert deliver_due().sent == 1
+    # The catalogue's log lines (not the test SMTP server's own debug lines).
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail."))
+    assert "will retry" in ours
+    assert subscription.email not in ours and "@agency.example" not in ours
