@@ -9,6 +9,7 @@ change): a change is named once per subscription, however often and however many
 """
 
 import logging
+import re
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -217,6 +218,9 @@ def alert_subject(query: str, words: list[str]) -> str:
 
 
 def _one_line(text: str) -> str:
-    """Without line breaks or other control characters (a header must not carry them)."""
-    text = " ".join(text.split())
-    return "".join(char for char in text if unicodedata.category(char)[0] != "C")
+    """Line breaks and other control characters as spaces (a header must not carry them), runs
+    of spaces as one; no-break spaces (French punctuation) are kept."""
+    text = "".join(
+        " " if unicodedata.category(char) in ("Cc", "Zl", "Zp") else char for char in text
+    )
+    return re.sub(" {2,}", " ", text).strip()
