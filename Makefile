@@ -10,7 +10,7 @@ WITH_DB := $(PY) -m catalogue.embedded_db run --
 
 .PHONY: install run serve setup-db test lint format migrations-check suite lock reset-db stop-db seed-file \
 	browser messages messages-update bench bench-registration evaluate-search worker serve reliability \
-	bench-http backup restore bench-backup
+	bench-http backup restore bench-backup send-alerts
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -24,9 +24,11 @@ setup-db: install messages
 	$(WITH_DB) $(PY) manage.py load_seeds
 
 # The e-mail worker runs beside the web server, so registrations really go out (into
-# .data/outbox/ unless EMAIL_HOST is set); it stops with the server.
+# .data/outbox/ unless EMAIL_HOST is set); it stops with the server. The links of e-mails sent
+# without a request (alerts: `make send-alerts`) point at this server unless SITE_URL is set.
 run: setup-db
-	$(WITH_DB) bash -c '$(PY) manage.py deliver_emails & worker=$$!; \
+	$(WITH_DB) bash -c 'export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
+	  $(PY) manage.py deliver_emails & worker=$$!; \
 	  trap "kill $$worker 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)'
 
 # Production-style serving on PORT: gunicorn, DEBUG off, compressed static files with hashed
@@ -50,6 +52,11 @@ serve: setup-db .data/secret_key
 # Only the e-mail worker (run one or several beside the web processes).
 worker: setup-db
 	$(WITH_DB) $(PY) manage.py deliver_emails
+
+# Queue the e-mail alerts that are due (the worker sends them) and purge subscriptions never
+# confirmed; production runs it from cron (README, "E-mail alerts").
+send-alerts: setup-db
+	$(WITH_DB) $(PY) manage.py send_alerts
 
 # A compressed dump of the database (pg_dump custom format, the server's own version) into
 # .data/backups/ (BACKUP_DIR), named by UTC time; the newest BACKUP_KEEP (14) are kept.
