@@ -49,6 +49,7 @@ def test_production_starts_with_real_values():
         ({"DEBUG": "true"}, "DEBUG must be off"),
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
         ({"DJANGO_ENV": "staging"}, "DJANGO_ENV must be 'development' or 'production'"),
+        ({"SITE_URL": "catalogue.example.org"}, "SITE_URL must start with http:// or https://"),
     ],
 )
 def test_production_refuses_to_start_without_safe_values(changes, message):

@@ -125,6 +125,17 @@ def test_the_dashboard_counts_followed_searches_most_followed_first(staff_client
     assert followed.context["cl"].result_count == 3
 
 
+def test_the_dashboard_links_the_whole_catalogue_followed_to_its_subscriptions(
+    staff_client, catalogue
+):
+    everything = make_subscription(search="")
+    make_subscription(search="q=precursors")
+    [row, _] = staff_client.get("/admin/quality/").context["followed_searches"]
+    assert (row.label, row.url) == ("Everything", "/admin/alerts/subscription/?search=")
+    followed = staff_client.get(row.url)
+    assert [s.pk for s in followed.context["cl"].result_list] == [everything.pk]
+
+
 def test_the_dashboard_says_when_no_one_follows_a_search(staff_client, catalogue):
     html = staff_client.get("/admin/quality/").content.decode()
     assert "No one follows a search by e-mail yet." in html
