@@ -227,3 +227,20 @@ def test_two_copies_at_once_alert_a_change_once():
     assert sum(report.queued for report in reports) == 1
     assert AlertedChange.objects.filter(subscription=subscription).count() == 1
     assert len(alerts_of(subscription)) == 1
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_alert_costs_the_same_queries_for_one_initiative_or_many(quiet, language):
+    from django.db import connection as database
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_for(count: int) -> int:
+        subscription = make_subscription(search="group=3.2", language=language)
+        for number in range(count):
+            make_initiative(title=f"Precursor tracing {number}", lead_organization="UNODC")
+        with CaptureQueriesContext(database) as captured:
+            assert send_alerts().queued == 1
+        Subscription.objects.filter(pk=subscription.pk).delete_with_emails()
+        return len(captured)
+
+    assert queries_for(1) == queries_for(6)
