@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
-from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -193,7 +192,7 @@ def followed_searches(limit: int = 20) -> tuple[list[FollowedSearch], dict[str, 
     with translation.override("en"):
         searches = [
             FollowedSearch(
-                "; ".join(describe_search(QueryDict(row["search"]))) or "Everything",
+                str(describe_search(row["search"])),
                 row["confirmed"],
                 row["pending"],
                 f"{subscription_list}?{urlencode({'search': row['search']})}",

@@ -130,4 +130,4 @@ class SubscriptionAdmin(admin.ModelAdmin):
     @admin.display(description="search, in words")
     def search_in_words(self, subscription):
         with translation.override("en"):
-            return "; ".join(describe_search(subscription.search_params)) or "(everything)"
+            return str(describe_search(subscription.search))

@@ -28,7 +28,7 @@ from ..models import Initiative
 from ..registrations.models import OutboundEmail
 from ..registrations.services import MESSAGE_DOMAIN
 from . import tokens
-from .describe import describe_search
+from .describe import describe_search, search_url
 from .models import AlertedChange, Subscription, SubscriptionEmail
 
 logger = logging.getLogger(__name__)
@@ -170,21 +170,22 @@ def build_alert(subscription: Subscription, items: list[AlertItem]) -> OutboundE
     """The alert e-mail (not saved), in the subscriber's language, its links on ``SITE_URL``."""
     site_root = settings.SITE_URL
     with translation.override(subscription.language):
-        words = describe_search(subscription.search_params)
-        list_url = site_root + reverse("initiatives:list")
+        described = describe_search(subscription.search)
         unsubscribe_url = site_root + reverse(
             "alerts:unsubscribe", kwargs={"token": tokens.make(subscription, tokens.UNSUBSCRIBE)}
         )
         context = {
             "items": items,
-            "search_words": words,
+            "search": described,
             "site_root": site_root,
-            "list_url": f"{list_url}?{subscription.search}" if subscription.search else list_url,
+            "list_url": site_root + search_url(subscription.search),
             "manage_url": site_root
             + reverse("alerts:manage", kwargs={"token": tokens.make(subscription, tokens.MANAGE)}),
             "unsubscribe_url": unsubscribe_url,
         }
-        subject = alert_subject(subscription.search_params.get("q", ""), words)
+        subject = alert_subject(
+            subscription.search_params.get("q", ""), "" if described.everything else str(described)
+        )
         body_text = render_to_string("emails/alert.txt", context)
         body_html = render_to_string("emails/alert.html", context)
     return OutboundEmail(
@@ -204,10 +205,10 @@ def build_alert(subscription: Subscription, items: list[AlertItem]) -> OutboundE
     )
 
 
-def alert_subject(query: str, words: list[str]) -> str:
-    """The subject, in the active language: the search typed, else its filters, in quotes; on
-    one line whatever they hold."""
-    named = _one_line(query) or ", ".join(words)
+def alert_subject(query: str, filters: str) -> str:
+    """The subject, in the active language: the search typed, else its filters in words, in
+    quotes; on one line whatever they hold."""
+    named = _one_line(query) or _one_line(filters)
     if named:
         subject = gettext("New and updated initiatives for your search: “%(search)s”") % {
             "search": Truncator(named).chars(SEARCH_IN_SUBJECT_MAX)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from initiatives.alerts import tokens
+from initiatives.alerts.describe import describe_search
 from initiatives.alerts.models import Subscription
 from initiatives.alerts.sending import send_alerts
 from initiatives.models import Initiative
@@ -75,7 +76,9 @@ def test_a_french_subscriber_receives_the_alert_in_french(quiet, smtp_server):
     assert f"{new.code} Naloxone kits for border posts\nNouvelle · 3.2 " in text
     assert "Chef de file\u00a0: Office des Nations Unies contre la drogue et le crime" in text
     assert f"https://catalogue.example.org/fr/initiatives/{new.code}/" in text
-    assert "Recherche\u00a0: naloxone" in text  # the search, in words
+    with translation.override("fr"):
+        in_words = str(describe_search("q=naloxone"))
+    assert "naloxone" in in_words and f"\n- {in_words}\n" in text  # the search, in words
     assert "https://catalogue.example.org/fr/?q=naloxone" in text
     assert f"https://catalogue.example.org{manage}" in text
     assert f"https://catalogue.example.org{unsubscribe}" in text

@@ -118,7 +118,7 @@ def test_the_dashboard_counts_followed_searches_most_followed_first(staff_client
     rows = page.context["followed_searches"]
     assert [(row.confirmed, row.pending) for row in rows] == [(2, 1), (0, 1)]
     assert rows[0].label == "Search: naloxone"
-    assert rows[1].label.startswith("1.1 ") and len(rows[1].label) > len("1.1 ")
+    assert rows[1].label.startswith("Sub-working group: 1.1 ")
     assert page.context["followed_totals"] == {"confirmed": 2, "pending": 2, "searches": 2}
     assert 'href="/admin/alerts/subscription/?search=q%3Dnaloxone"' in section
     assert "2 confirmed subscriptions and 2 waiting for confirmation, to 2 searches" in section
@@ -133,7 +133,8 @@ def test_the_dashboard_links_the_whole_catalogue_followed_to_its_subscriptions(
     everything = make_subscription(search="")
     make_subscription(search="q=precursors")
     [row, _] = staff_client.get("/admin/quality/").context["followed_searches"]
-    assert (row.label, row.url) == ("Everything", "/admin/alerts/subscription/?search=")
+    assert row.label == "Every initiative in the catalogue"
+    assert row.url == "/admin/alerts/subscription/?search="
     followed = staff_client.get(row.url)
     assert [s.pk for s in followed.context["cl"].result_list] == [everything.pk]
 

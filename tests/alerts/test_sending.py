@@ -175,12 +175,12 @@ def test_a_search_no_longer_understood_alerts_nothing(quiet, caplog):
 
 
 def test_the_subject_is_one_line_and_bounded():
-    subject = alert_subject("naloxone\r\nBcc: victim@example.org", [])
+    subject = alert_subject("naloxone\r\nBcc: victim@example.org", "")
     assert "\n" not in subject and "\r" not in subject
     assert subject.endswith("search: “naloxone Bcc: victim@example.org”")
-    assert len(alert_subject("x" * 5000, [])) <= 240
-    assert alert_subject("", ["1.1 Early warning"]).endswith("“1.1 Early warning”")
-    assert alert_subject("", []) == "New and updated initiatives in the catalogue"
+    assert len(alert_subject("x" * 5000, "")) <= 240
+    assert alert_subject("", "Status: active\n").endswith("search: “Status: active”")
+    assert alert_subject("", "") == "New and updated initiatives in the catalogue"
 
 
 def test_the_command_prints_a_summary_and_logs_no_address(quiet, caplog):
