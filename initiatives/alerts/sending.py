@@ -127,7 +127,12 @@ def _changes(subscription: Subscription) -> list[AlertItem]:
                 ", ".join(filterset.errors),
             )
             return []
-        matches = filterset.qs.order_by().values("pk")
+        matches = filterset.qs
+        if filterset.searching:
+            # The list goes on with initiatives matching only some of the words when few match
+            # them all; an alert names only what answers the whole search.
+            matches = matches.filter(complete=True)
+        matches = matches.order_by().values("pk")
         changed = subscription.not_yet_alerted(
             Initiative.objects.published().filter(pk__in=matches).changed_after(since)
         )

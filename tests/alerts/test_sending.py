@@ -85,6 +85,17 @@ def test_an_edited_initiative_is_alerted_as_updated_and_each_change_once(quiet):
     assert named.count() == 2
 
 
+def test_only_initiatives_matching_the_whole_search_are_alerted(quiet):
+    subscription = make_subscription(search="q=naloxone+pharmacies")
+    whole = make_initiative(title="Naloxone through community pharmacies")
+    make_initiative(title="Naloxone in emergency departments")  # "naloxone" only
+
+    assert send_alerts().queued == 1
+    [email] = alerts_of(subscription)
+    assert whole.code in email.body_text
+    assert "emergency departments" not in email.body_text
+
+
 def test_filters_unpublished_initiatives_and_other_groups_are_left_out(quiet):
     subscription = make_subscription(search="group=3.2")
     in_group = make_initiative(sub_working_group="3.2", title="Precursor tracing")
