@@ -24,12 +24,14 @@ setup-db: install messages
 	$(WITH_DB) $(PY) manage.py load_seeds
 
 # The e-mail worker runs beside the web server, so registrations really go out (into
-# .data/outbox/ unless EMAIL_HOST is set); it stops with the server. The links of e-mails sent
-# without a request (alerts: `make send-alerts`) point at this server unless SITE_URL is set.
+# .data/outbox/ unless EMAIL_HOST is set), and e-mail alerts are queued every minute (what cron
+# does in production); both stop with the server. The links of e-mails sent without a request
+# (alerts) point at this server unless SITE_URL is set.
 run: setup-db
 	$(WITH_DB) bash -c 'export SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"; \
 	  $(PY) manage.py deliver_emails & worker=$$!; \
-	  trap "kill $$worker 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)'
+	  while sleep 60; do $(PY) manage.py send_alerts >/dev/null; done & alerts=$$!; \
+	  trap "kill $$worker $$alerts 2>/dev/null" EXIT; $(PY) manage.py runserver 127.0.0.1:$(PORT)'
 
 # Production-style serving on PORT: gunicorn, DEBUG off, compressed static files with hashed
 # names, the e-mail worker beside it. Without SECRET_KEY, one is generated once into .data/.
