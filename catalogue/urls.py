@@ -1,9 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from catalogue import health
+from catalogue.robots import RobotsView
+from initiatives.sitemaps import SITEMAPS
 from initiatives.staff_views import DataQualityView
 
 # A database outage noticed outside a view is a 503 too (see catalogue.errors.server_error).
@@ -12,10 +15,13 @@ handler500 = "catalogue.errors.server_error"
 admin.site.site_header = "Initiatives Catalogue administration"
 admin.site.site_title = "Initiatives Catalogue"
 
-# Health checks, the (English-only) admin and the language switcher's endpoint have one address.
+# Health checks, the (English-only) admin, the language switcher's endpoint and what crawlers
+# read (the sitemap names every language's addresses) have one address.
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         settings.ADMIN_URL + "quality/",
         admin.site.admin_view(DataQualityView.as_view()),

@@ -1,7 +1,8 @@
 """The catalogue's filters, shared by the HTML list, the CSV download and the JSON API.
 
 Values inside one facet combine with OR (group=1.1&group=1.2), facets combine with AND. ``q``
-is the full-text search; ``sort`` is relevance (the default when searching), code or title.
+is the full-text search; ``sort`` is relevance (the default when searching), code, title or
+newest (latest published first).
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import derived
 from .models import Initiative, Organization, Region, Status, SubWorkingGroup, WorkingGroup
-from .querysets import CATALOGUE_ORDER
+from .querysets import CATALOGUE_ORDER, NEWEST_ORDER
 from .search.engine import SearchContext
 from .search.query import ParsedQuery
 
@@ -23,6 +24,7 @@ SORTS = {
     "relevance": pgettext_lazy("sort order", "Relevance"),
     "code": pgettext_lazy("sort order", "Code"),
     "title": pgettext_lazy("sort order", "Title"),
+    "newest": pgettext_lazy("sort order", "Newest first"),
 }
 NOT_ATTRIBUTED_LABEL = _("Not attributed")
 FACETS = ("group", "working_group", "organization", "status", "region")
@@ -60,9 +62,10 @@ class FilterChoices:
 
 class SortFilter(django_filters.OrderingFilter):
     """One of ``SORTS``: relevance when searching (and by default then), else the catalogue's
-    order (code within sub-working group) or title."""
+    order (code within sub-working group), title, or newest (latest published first, the
+    founding list after them)."""
 
-    ORDERINGS = {"code": CATALOGUE_ORDER, "title": ("title", "code")}
+    ORDERINGS = {"code": CATALOGUE_ORDER, "title": ("title", "code"), "newest": NEWEST_ORDER}
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -114,7 +117,8 @@ class InitiativeFilter(django_filters.FilterSet):
     )
     sort = SortFilter(
         label=_("Sort by"),
-        help_text="relevance (default when searching), code (default otherwise) or title.",
+        help_text="relevance (default when searching), code (default otherwise), title, or "
+        "newest (latest published first).",
     )
 
     class Meta:

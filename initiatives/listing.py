@@ -4,6 +4,7 @@ Kept out of the view so the HTML list and the tests read the same thing.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Page, Paginator
@@ -12,7 +13,7 @@ from django.http import QueryDict
 from django.utils import formats
 from django.utils.translation import gettext
 
-from . import derived
+from . import derived, whats_new
 from .facets import GROUPED_BY, FacetOption, facet_options
 from .filters import SORTS, InitiativeFilter
 from .models import Initiative
@@ -41,6 +42,13 @@ class Listing:
     selected: list[SelectedFilter]
     ignored: list[str]
     capped: bool = False  # more matches than a search ranks: the count reads "1,000+"
+    # Initiatives published from then on are marked "New" (``whats_new``); the cached cards
+    # are kept per day (``new_marks_day``) so that the mark goes when its days are over.
+    new_since: datetime | None = None
+
+    @property
+    def new_marks_day(self) -> str:
+        return self.new_since.date().isoformat() if self.new_since else ""
 
     @property
     def cache_key(self) -> str | None:
@@ -83,9 +91,10 @@ class Listing:
     def sort_options(self) -> list[tuple[str, str]]:
         """The first option (empty value) is the default for the query, so that a new search
         typed above a browsed list is ranked by relevance, not by the list's code order."""
+        others = [(value, SORTS[value]) for value in ("title", "newest")]
         if self.query:
-            return [("", SORTS["relevance"]), ("code", SORTS["code"]), ("title", SORTS["title"])]
-        return [("", SORTS["code"]), ("title", SORTS["title"])]
+            return [("", SORTS["relevance"]), ("code", SORTS["code"]), *others]
+        return [("", SORTS["code"]), *others]
 
     @property
     def sort_value(self) -> str:
@@ -191,12 +200,17 @@ def _ignored(filterset: InitiativeFilter) -> list[str]:
     return messages
 
 
-def build_listing(params: QueryDict, page_number=None) -> Listing:
+def build_listing(params: QueryDict, page_number=None, today: date | None = None) -> Listing:
+    """``today``: the day the "New" marks are for (the current one by default)."""
     filterset = InitiativeFilter(params)
+    new_since = whats_new.new_since(today or whats_new.today())
     if filterset.searching:
-        return _search_listing(filterset, page_number)
-    page = Paginator(filterset.qs.for_result_cards(), PAGE_SIZE).get_page(page_number)
-    return _listing(filterset, page, facet_options(filterset))
+        listing = _search_listing(filterset, page_number)
+    else:
+        page = Paginator(filterset.qs.for_result_cards(), PAGE_SIZE).get_page(page_number)
+        listing = _listing(filterset, page, facet_options(filterset))
+    listing.new_since = new_since
+    return listing
 
 
 def _search_listing(filterset: InitiativeFilter, page_number) -> Listing:

@@ -386,6 +386,9 @@ class Initiative(TranslatableModel):
         sees; return the fields set."""
         now = timezone.now()
         if self._state.adding:
+            # One instant for both, so a new initiative is never "updated" before it was
+            # "published" (the field's default is taken when the object is built, not saved).
+            self.changed_at = now
             if self.is_published and self.published_at is None:
                 self.published_at = now
             return []
@@ -405,6 +408,13 @@ class Initiative(TranslatableModel):
 
     def get_absolute_url(self):
         return reverse("initiatives:detail", kwargs={"code": self.code})
+
+    @property
+    def added_at(self):
+        """When it came into the catalogue: first published, or for the founding list (which
+        has no ``published_at``) when it was loaded."""
+        # created_at is stamped a moment after changed_at in the same first save: never later.
+        return self.published_at or min(self.created_at, self.changed_at)
 
     def clean(self):
         super().clean()

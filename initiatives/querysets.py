@@ -1,7 +1,7 @@
 """Named queries for initiatives; views and templates use these, never raw filters."""
 
 from django.contrib.postgres.search import SearchRank
-from django.db.models import F, Prefetch
+from django.db.models import F, Max, Prefetch
 from django.utils.translation import get_language
 from parler.managers import TranslatableQuerySet
 
@@ -15,6 +15,10 @@ from .search.spelling import read_vocabulary
 # says "1,000+": a real catalogue is far below it, a synthetic 100,000 is not.
 SEARCH_LIMIT = 1000
 CATALOGUE_ORDER = ("sub_working_group__code", "code")
+# "Newest first": latest published first; the founding list (no ``published_at``) after them.
+NEWEST_ORDER = (F("published_at").desc(nulls_last=True), "code")
+# What feeds follow: the latest change to what a reader sees first.
+RECENTLY_CHANGED_ORDER = (F("changed_at").desc(), "code")
 # A card reading any other field would cost one query per result (tests/test_views.py counts).
 RESULT_CARD_FIELDS = (
     "code",
@@ -26,7 +30,10 @@ RESULT_CARD_FIELDS = (
     "sub_working_group__working_group__name",
     "lead_organization__acronym",
     "lead_organization__name",
+    "published_at",  # the "New" mark
 )
+# A feed entry is a result card with its dates.
+FEED_ENTRY_FIELDS = (*RESULT_CARD_FIELDS, "created_at", "changed_at")
 
 
 class InitiativeQuerySet(TranslatableQuerySet):
@@ -55,19 +62,34 @@ class InitiativeQuerySet(TranslatableQuerySet):
             "point_of_contact__organization",
         ).prefetch_related("partner_organizations")
 
-    def for_result_cards(self):
-        """Only what a result card shows: the search vector alone is larger than every
-        description together."""
+    def for_result_cards(self, fields=RESULT_CARD_FIELDS):
+        """Only what a result card shows (``fields``), with the reviewed translation into the
+        page's language: the search vector alone is larger than every description together."""
         cards = self.select_related("sub_working_group__working_group", "lead_organization").only(
-            *RESULT_CARD_FIELDS
+            *fields
         )
         language = get_language()
         if language in dict(self.model.TRANSLATION_LANGUAGES):
             cards = cards.with_reviewed_translations(language)
         return cards
 
+    def for_feed_entries(self):
+        return self.for_result_cards(FEED_ENTRY_FIELDS)
+
     def in_catalogue_order(self):
         return self.order_by(*CATALOGUE_ORDER)
+
+    def newest_first(self):
+        return self.order_by(*NEWEST_ORDER)
+
+    def recently_changed(self):
+        """Latest change first (``changed_at``: published, or title, description or status
+        changed)."""
+        return self.order_by(*RECENTLY_CHANGED_ORDER)
+
+    def latest_change(self):
+        """When the latest of these initiatives changed (None when there are none)."""
+        return self.aggregate(latest=Max("changed_at"))["latest"]
 
     def unattributed(self):
         return self.filter(lead_organization__isnull=True)

@@ -10,7 +10,9 @@ from django.views.generic import DetailView, TemplateView, View
 
 from .codes import normalize_code
 from .description import description_blocks
+from .feeds import feed_address, feed_title
 from .filters import InitiativeFilter
+from .link_preview import link_preview
 from .listing import build_listing, page_url
 from .models import Initiative
 from .querysets import SEARCH_LIMIT
@@ -41,6 +43,8 @@ class InitiativeListView(TemplateView):
             else None,
             "next_url": page_url(params, page.next_page_number()) if page.has_next() else None,
             "csv_url": "export.csv" + ("?" + params.urlencode() if params else ""),
+            "feed_url": feed_address(params),
+            "feed_title": feed_title(listing.filterset),
         }
 
 
@@ -76,6 +80,7 @@ class InitiativeDetailView(DetailView):
             "previous_initiative": neighbours.before(initiative),
             "next_initiative": neighbours.after(initiative),
             "is_preview": not initiative.is_published,
+            "preview": link_preview(initiative, self.request, translation),
         }
 
 

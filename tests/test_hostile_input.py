@@ -1,6 +1,7 @@
 """Hostile input against every public surface: never a 500, never reflected unescaped, nothing
 stored for what is rejected. (The longer runs against gunicorn belong to the reliability suite.)"""
 
+import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
@@ -66,6 +67,26 @@ def test_api_parameters(client, catalogue, name, payload):
     assert response["Content-Type"].startswith("application/json")
 
 
+@pytest.mark.parametrize("payload", [*PAYLOADS, "\x01\x1f", "\ufffe", "a\x0bb"])
+@pytest.mark.parametrize(
+    "name", ["q", "group", "working_group", "organization", "status", "region", "sort", "page"]
+)
+def test_feed_parameters(client, catalogue, name, payload):
+    """The feed is XML: what it echoes (its title, its self link) is escaped, and characters XML
+    cannot carry are left out rather than breaking it."""
+    for url in ("/feed/", "/ar/feed/"):
+        response = client.get(
+            url, {name: payload, "q": "naloxone"} if name != "q" else {name: payload}
+        )
+        assert_safe(response, payload)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+        feed = ET.fromstring(response.content)  # well-formed, whatever was sent
+        assert feed.find("{http://www.w3.org/2005/Atom}title").text
+        if "<" in payload:
+            assert payload not in response.content.decode()
+
+
 @pytest.mark.parametrize("payload", PAYLOADS + ["2206a", "2206A%00", "%2e%2e%2f"])
 def test_code_urls(client, catalogue, payload):
     path = quote(payload[:2000], safe="")
@@ -81,6 +102,9 @@ def test_code_urls(client, catalogue, payload):
 def test_invalid_encoding(client, catalogue, query):
     assert_safe(client.generic("GET", "/", QUERY_STRING=query))
     assert_safe(client.generic("GET", "/api/initiatives/", QUERY_STRING=query))
+    feed = client.generic("GET", "/feed/", QUERY_STRING=query)
+    assert_safe(feed)
+    ET.fromstring(feed.content)
 
 
 @pytest.mark.parametrize("page", ["-5", "0", "10000000000000000000000", "1e9", "last", "2.5"])

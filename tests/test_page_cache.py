@@ -4,6 +4,7 @@ import importlib
 import re
 import uuid
 import zlib
+from datetime import UTC, date, datetime
 
 import pytest
 from django.apps import apps
@@ -16,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from catalogue.page_cache.middleware import Entry
 from catalogue.page_cache.models import CatalogueVersion
+from initiatives import whats_new
 from initiatives.filters import FilterChoices
 from initiatives.models import Contact, Initiative, Organization
 from initiatives.resources import InitiativeResource
@@ -24,7 +26,13 @@ from tests.test_bulk import NEW_ROW, initiatives_dataset
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/?q=precursor+disposal", "/initiatives/1101/", "/api/initiatives/"]
+PAGES = [
+    "/",
+    "/?q=precursor+disposal",
+    "/initiatives/1101/",
+    "/api/initiatives/",
+    "/feed/?q=naloxone",
+]
 TOKEN = re.compile(rb'(name="csrfmiddlewaretoken" value=")([A-Za-z0-9]+)"')
 PER_REQUEST = {"X-Request-ID"}
 
@@ -583,3 +591,55 @@ def test_the_release_changes_with_a_translation(settings, tmp_path):
     before = _code_digest.__wrapped__()
     catalogue_file.write_text('msgid "Search"\nmsgstr "Rechercher"\n')
     assert _code_digest.__wrapped__() != before
+
+
+def test_a_cached_feed_follows_an_edit_and_is_kept_per_language(client, catalogue):
+    get(client, "/feed/?group=3.2")
+    assert_cached(client, "/feed/?group=3.2")
+    french, queries = get(client, "/fr/feed/?group=3.2")
+    assert queries > 1 and 'xml:lang="fr"' in french.content.decode()
+
+    initiative = Initiative.objects.get(code="3212")
+    initiative.title = "Zebrafish treatment services"
+    initiative.save()
+    feed, queries = get(client, "/feed/?group=3.2")
+    assert queries > 1
+    assert '<title type="text" xml:lang="en">3212 Zebrafish treatment services</title>' in (
+        feed.content.decode()
+    )
+
+
+def test_a_cached_list_drops_a_new_mark_when_its_days_are_over(client, catalogue, monkeypatch):
+    """Pages are kept per catalogue version, which a day passing does not change: the day is
+    part of their key."""
+    day = date(2026, 12, 5)
+    added = Initiative.objects.get(code="3212")
+    Initiative.objects.filter(pk=added.pk).update(published_at=datetime(2026, 11, 5, tzinfo=UTC))
+    mark = '<strong class="new-mark">New</strong>'
+
+    monkeypatch.setattr(whats_new, "today", lambda: day)
+    for url in ["/", "/?sort=newest", "/?q=scaleup"]:
+        first, _ = get(client, url)
+        assert mark in first.content.decode(), url
+        assert mark in assert_cached(client, url).content.decode(), url
+
+    monkeypatch.setattr(whats_new, "today", lambda: date(2026, 12, 6))
+    for url in ["/", "/?sort=newest", "/?q=scaleup"]:
+        later, queries = get(client, url)
+        assert queries > 1, f"{url} was served from the previous day's entry"
+        assert mark not in later.content.decode(), url
+
+
+def test_a_cached_detail_page_replays_no_nonce(client, catalogue):
+    """The JSON-LD script is a data block (never run, so not under the CSP's script-src): it
+    carries no nonce, and nothing in a stored page differs from one response to the next."""
+    first, _ = get(client, "/initiatives/3212/")
+    second = assert_cached(Client(), "/initiatives/3212/")
+    for response in (first, second):
+        body = response.content.decode()
+        assert '<script type="application/ld+json">{' in body
+        assert "nonce" not in body
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "nonce" not in policy
+        assert "unsafe-inline" not in policy
+    assert without_token(second.content) == without_token(first.content)

@@ -1,7 +1,7 @@
 """A shared cache of the public pages' rendered responses, never stale.
 
 What is cached: the view's own response (status 200, body and the view's headers) for anonymous
-GETs of the list, detail and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``), keyed by
+GETs of the list, detail, feed and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``), keyed by
 
 - the release (a digest of the templates and code, so a deployment never serves old HTML),
 - the catalogue version (``CatalogueVersion``: a token that PostgreSQL triggers change in the same
@@ -10,7 +10,13 @@ GETs of the list, detail and API pages (``CACHEABLE_VIEWS`` in ``middleware.py``
 - scheme, host, path and the query string exactly as sent (the pages echo it in their links, so
   two spellings of one query are two pages), and for the API the ``Accept`` header,
 - the language the page is rendered in (the address's language prefix, or for the API without
-  one its ``Accept-Language``), so a page in one language is never served in another.
+  one its ``Accept-Language``), so a page in one language is never served in another,
+- the day (``initiatives.whats_new.today()``): a list marks initiatives published in the last
+  30 days "New", and a mark must go when its days are over even if nothing was edited.
+
+Nothing that differs between two responses of one address is in a stored body: pages carry no
+CSP nonce (the detail page's JSON-LD is a data block, which CSP does not govern), so a replayed
+page never holds a nonce its response's header does not allow.
 
 Only addresses the view tells apart are stored: a query string of at most 1 kB with no parameter
 but the view's own (``CACHEABLE_VIEWS``), and for the API an ``Accept`` of none, ``*/*`` or

@@ -15,6 +15,7 @@ from django.middleware.csrf import get_token
 from django.urls import Resolver404, resolve
 from django.utils import translation
 
+from initiatives import whats_new
 from initiatives.filters import PARAMETERS
 
 from .version import catalogue_version, release
@@ -28,6 +29,7 @@ logger = logging.getLogger(__name__)
 CACHEABLE_VIEWS = {
     "initiatives:list": {*PARAMETERS, "page"},
     "initiatives:detail": set(),
+    "initiatives:feed": set(PARAMETERS),
     "api:initiative-list": {*PARAMETERS, "page", "page_size", "format"},
     "api:initiative-detail": {"format"},
     "api:schema": {"format", "lang"},
@@ -135,7 +137,10 @@ def _key(request, version: str, view_name: str) -> str:
     address = (
         f"{request.scheme}://{request.get_host()}{request.get_full_path()}\n{accept}\n{language}"
     )
-    return f"{release()}:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+    # The day too: a list marks the initiatives published in the last days "New", and the
+    # mark must go when they are over, whether or not the catalogue changed.
+    day = whats_new.today().isoformat()
+    return f"{release()}:{version}:{day}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 class PageCacheMiddleware:

@@ -4,6 +4,7 @@ import pytest
 import yaml
 
 from initiatives.models import Initiative, Organization, SubWorkingGroup
+from tests.factories import make_initiative
 
 pytestmark = pytest.mark.django_db
 
@@ -134,10 +135,18 @@ def test_the_schema_lists_the_filter_options_the_catalogue_has(client, catalogue
         *Organization.objects.values_list("acronym", flat=True),
         "none",
     }
-    assert set(options["sort"]) == {"relevance", "code", "title"}
+    assert set(options["sort"]) == {"relevance", "code", "title", "newest"}
     assert client.get("/api/initiatives/", {"sort": ""}).status_code == 200  # as a form sends it
     assert client.get("/api/initiatives/", {"sort": "random"}).status_code == 400
 
     Organization.objects.create(acronym="NEWORG", name="A new organization")
     assert "NEWORG" in filter_options(client)["organization"]
     assert get_json(client, "/api/initiatives/?organization=NEWORG")["count"] == 0
+
+
+def test_newest_first_lists_the_latest_published_first(client, catalogue):
+    added = make_initiative(sub_working_group="1.1")
+    codes = [i["code"] for i in get_json(client, "/api/initiatives/?sort=newest")["results"]]
+    founding = sorted(catalogue.exclude(pk=added.pk).values_list("code", flat=True))
+    assert codes[0] == added.code
+    assert codes[1:] == founding[: len(codes) - 1]
