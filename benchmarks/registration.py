@@ -52,8 +52,8 @@ from benchmarks.support import (
 )
 from initiatives.models import Initiative, Organization
 from initiatives.registrations.delivery import deliver_due
-from initiatives.registrations.forms import new_token
 from initiatives.registrations.models import OutboundEmail, Registration
+from initiatives.registrations.protection import new_token
 from initiatives.seeding.loader import load_seed_file
 
 SUFFIX = "_regbench"

@@ -59,7 +59,7 @@ def fresh_cache():
 
 def registration_form(**changes) -> dict:
     """A valid register-interest submission (a fresh token each time); ``None`` drops a field."""
-    from initiatives.registrations.forms import new_token
+    from initiatives.registrations.protection import new_token
 
     data = {
         "token": new_token(),

@@ -19,12 +19,18 @@ def make(subscription: Subscription, purpose: str) -> str:
     return signing.dumps(str(subscription.reference), salt=_SALT.format(purpose), compress=False)
 
 
+def reference(token: str, purpose: str) -> str | None:
+    """The reference a valid token of ``purpose`` names (the subscription may be gone since),
+    or None (forged, expired or of another purpose)."""
+    max_age = CONFIRM_WITHIN if purpose == CONFIRM else None
+    try:
+        return signing.loads(token[:500], salt=_SALT.format(purpose), max_age=max_age)
+    except signing.BadSignature:
+        return None
+
+
 def read(token: str, purpose: str) -> Subscription | None:
     """The subscription a valid token of ``purpose`` names, or None (forged, expired, of
     another purpose, or no longer there)."""
-    max_age = CONFIRM_WITHIN if purpose == CONFIRM else None
-    try:
-        reference = signing.loads(token[:500], salt=_SALT.format(purpose), max_age=max_age)
-    except signing.BadSignature:
-        return None
-    return Subscription.objects.filter(reference=reference).first()
+    named = reference(token, purpose)
+    return Subscription.objects.filter(reference=named).first() if named else None

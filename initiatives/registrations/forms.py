@@ -1,12 +1,6 @@
 """The register-interest form: every field length-limited, no control characters anywhere."""
 
-import secrets
-import time
-import unicodedata
-
 from django import forms
-from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -16,37 +10,9 @@ from django_countries.fields import LazyTypedChoiceField
 from ..codes import normalize_code
 from ..models import Initiative
 from .models import MESSAGE_MAX, NAME_MAX, PHONE_MAX, TEXT_MAX
+from .protection import BotTrapForm, multi_line, single_line
 
-TOKEN_SALT = "registrations.form-token"
-TOKEN_MAX_AGE = 24 * 3600
 MAX_INITIATIVES = 30
-
-
-def reject_control_characters(value: str, *, allow_newlines: bool = False) -> None:
-    """No CR, LF, NUL or other control character may reach a stored record or a header."""
-    allowed = {"\n", "\t"} if allow_newlines else set()
-    for position, char in enumerate(value, start=1):
-        if char in allowed or char == "\r" and allow_newlines:
-            continue
-        if unicodedata.category(char) in {"Cc", "Cf", "Zl", "Zp"}:
-            raise ValidationError(
-                _("Remove the invisible control character at position %(position)s."),
-                code="control_character",
-                params={"position": position},
-            )
-
-
-def single_line(value: str) -> None:
-    reject_control_characters(value)
-
-
-def multi_line(value: str) -> None:
-    reject_control_characters(value, allow_newlines=True)
-
-
-def new_token() -> str:
-    """A signed one-time token: identifies this filling of the form, and when it started."""
-    return signing.dumps({"n": secrets.token_hex(16), "t": time.time()}, salt=TOKEN_SALT)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -70,7 +36,7 @@ class InitiativeChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values([str(item).strip().upper() for item in value])
 
 
-class RegistrationForm(forms.Form):
+class RegistrationForm(BotTrapForm):
     full_name = forms.CharField(
         label=_("Full name"), max_length=NAME_MAX, validators=[single_line], strip=True
     )
@@ -124,10 +90,6 @@ class RegistrationForm(forms.Form):
             "required": _("You must agree to share your details to register interest.")
         },
     )
-    # Never shown to people (hidden by CSS and from assistive technology): bots fill it in.
-    website = forms.CharField(required=False, max_length=200, label=_("Leave this field empty"))
-    token = forms.CharField(widget=forms.HiddenInput, max_length=300)
-
     field_order = [
         "initiatives",
         "full_name",
@@ -159,39 +121,3 @@ class RegistrationForm(forms.Form):
 
     def clean_message(self):
         return self.cleaned_data["message"].replace("\r\n", "\n").replace("\r", "\n").strip()
-
-    def clean_website(self):
-        if self.cleaned_data.get("website"):
-            raise ValidationError(_("This field must be left empty."), code="honeypot")
-        return ""
-
-    def clean_token(self):
-        try:
-            data = signing.loads(self.cleaned_data["token"], salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.SignatureExpired as error:
-            raise ValidationError(
-                _("This form was open for more than a day. Check your answers and send it again."),
-                code="expired",
-            ) from error
-        except signing.BadSignature as error:
-            raise ValidationError(
-                _("This form could not be verified. Check your answers and send it again."),
-                code="bad_token",
-            ) from error
-        if time.time() - float(data["t"]) < settings.REGISTRATION_MIN_FILL_SECONDS:
-            raise ValidationError(
-                _(
-                    "This form was sent too quickly to have been filled in by a person. "
-                    "Check your answers and send it again."
-                ),
-                code="too_fast",
-            )
-        return data["n"]
-
-    @property
-    def bot_suspected(self) -> bool:
-        return any(
-            error.code in {"honeypot", "too_fast"}
-            for field in ("website", "token")
-            for error in self.errors.as_data().get(field, [])
-        )

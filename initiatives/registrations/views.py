@@ -2,16 +2,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views import View
+from django.views.generic import TemplateView
 
 from ..models import Initiative
 from . import ratelimit, shortlist
-from .forms import RegistrationForm, new_token
+from .forms import RegistrationForm
 from .models import Registration
+from .protection import new_token, too_many_requests
 from .services import register_interest
 
 SESSION_REGISTRATIONS = "registrations"
@@ -61,14 +62,6 @@ class ShortlistView(View):
         return HttpResponseRedirect(_safe_next(request, fallback))
 
 
-def _too_many(request, retry_after: int):
-    response = TemplateResponse(
-        request, "429.html", {"retry_minutes": max(1, retry_after // 60)}, status=429
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
-
-
 class RegisterView(View):
     template_name = "registrations/register.html"
 
@@ -104,20 +97,18 @@ class RegisterView(View):
     def post(self, request):
         allowed, retry_after = ratelimit.allow("ip", ratelimit.client_address(request))
         if not allowed:
-            return _too_many(request, retry_after)
+            return too_many_requests(request, retry_after)
         form = RegistrationForm(request.POST)
         codes = request.POST.getlist("initiatives")[:30]
         offered = list(Initiative.objects.published().by_codes(codes).order_by("code"))
         if not form.is_valid():
             if form.bot_suspected or "token" in form.errors:
                 # A fresh token, so a person can simply send the form again.
-                data = request.POST.copy()
-                data["token"] = new_token()
-                form.data = data
+                form.renew_token()
             return self._render(request, form, offered or shortlist.initiatives(request), 400)
         allowed, retry_after = ratelimit.allow("email", form.cleaned_data["email"])
         if not allowed:
-            return _too_many(request, retry_after)
+            return too_many_requests(request, retry_after)
         registration = register_interest(
             initiatives=list(form.cleaned_data["initiatives"]),
             registrant=form.cleaned_data,
@@ -131,6 +122,18 @@ class RegisterView(View):
             str(registration.reference),
         ]
         return HttpResponseRedirect(registration.get_absolute_url())
+
+
+class PrivacyView(TemplateView):
+    """What is kept about registrants and alert subscribers, and for how long."""
+
+    template_name = "registrations/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "retention_months": settings.REGISTRATION_RETENTION_MONTHS,
+        }
 
 
 class RegistrationDoneView(View):
