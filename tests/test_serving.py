@@ -50,8 +50,10 @@ def test_public_pages_send_strict_security_headers_and_no_inline_code(client, ca
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert "camera=()" in response["Permissions-Policy"]
     html = response.content.decode()
-    # Every script is a file; no style attribute or <style> element anywhere.
-    assert all("src=" in tag for tag in re.findall(r"<script[^>]*>", html))
+    # Every script is a file (JSON-LD is a data block the browser never runs); no style
+    # attribute or <style> element anywhere.
+    scripts = re.findall(r"<script[^>]*>", html)
+    assert all("src=" in tag or tag == '<script type="application/ld+json">' for tag in scripts)
     assert " style=" not in html and "<style" not in html
 
 
