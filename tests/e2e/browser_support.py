@@ -47,3 +47,14 @@ AXE_OPTIONS = {
     },
     "resultTypes": ["violations"],
 }
+
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 375, "height": 740}
+
+
+def axe_report(page, name: str) -> str:
+    """axe-core's violations on the page as a readable report ("" when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return f"{name}:\n{results.generate_report()}" if results.violations_count else ""

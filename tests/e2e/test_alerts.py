@@ -9,7 +9,6 @@ import re
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest  # noqa: E402
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.translation import gettext  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
@@ -17,9 +16,8 @@ from playwright.sync_api import expect  # noqa: E402
 from initiatives.alerts import tokens  # noqa: E402
 from initiatives.alerts.models import Subscription  # noqa: E402
 from initiatives.registrations.models import OutboundEmail  # noqa: E402
-from tests.e2e.browser_support import AXE_OPTIONS  # noqa: E402
+from tests.e2e.browser_support import axe_report  # noqa: E402
 
-VIEWPORT = {"width": 1280, "height": 900}
 ADDRESS = "lena.novak@health.gov.example"
 
 
@@ -35,31 +33,11 @@ def site(live_catalogue, settings):
     return live_catalogue
 
 
-@pytest.fixture
-def open_page(browser):
-    contexts = []
-
-    def _open(javascript=True):
-        context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def axe_report(page, name: str) -> str:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return f"{name}:\n{results.generate_report()}" if results.violations_count else ""
-
-
 @pytest.mark.parametrize(
     ("language", "javascript"), [("en", True), ("ar", True), ("en", False)], ids=str
 )
 def test_follow_a_search_confirm_manage_and_stop(site, open_page, language, javascript):
-    page = open_page(javascript)
+    page = open_page(javascript=javascript)
     prefix = "" if language == "en" else f"/{language}"
     say = lambda message: translated(language, message)  # noqa: E731
     reports = []

@@ -9,15 +9,12 @@ import os
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 import pytest  # noqa: E402
-from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from django.utils import translation  # noqa: E402
 from django.utils.translation import gettext  # noqa: E402
 from playwright.sync_api import expect  # noqa: E402
 
-from tests.e2e.browser_support import AXE_OPTIONS, MISSING_CHROMIUM  # noqa: E402
+from tests.e2e.browser_support import DESKTOP, MOBILE, axe_report  # noqa: E402
 
-DESKTOP = {"width": 1280, "height": 900}
-MOBILE = {"width": 375, "height": 740}
 VIEWPORTS = pytest.mark.parametrize("viewport", [DESKTOP, MOBILE], ids=["1280", "375"])
 LANGUAGES = pytest.mark.parametrize("language", ["ar", "zh-hans"])
 GROUP_3_2 = 'input[type="checkbox"][name="group"][value="3.2"]'
@@ -26,31 +23,6 @@ GROUP_3_2 = 'input[type="checkbox"][name="group"][value="3.2"]'
 def translated(language: str, message: str) -> str:
     with translation.override(language):
         return gettext(message)
-
-
-@pytest.fixture
-def open_page(browser):
-    """Pages in fresh contexts (closed after the test); ``locale`` sets Accept-Language."""
-    contexts = []
-
-    def _open(viewport=DESKTOP, javascript=True, locale="en-US"):
-        if browser is None:
-            pytest.fail(MISSING_CHROMIUM, pytrace=False)
-        context = browser.new_context(
-            viewport=viewport, java_script_enabled=javascript, locale=locale
-        )
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
-
-
-def axe_report(page, name: str) -> str:
-    results = Axe().run(page, options=AXE_OPTIONS)
-    return f"{name}:\n{results.generate_report()}" if results.violations_count else ""
 
 
 @LANGUAGES

@@ -24,8 +24,6 @@ from initiatives.registrations.models import OutboundEmail, Registration  # noqa
 from initiatives.seeding.loader import load_seed_file  # noqa: E402
 from tests.e2e.browser_support import AXE_OPTIONS  # noqa: E402
 
-VIEWPORT = {"width": 1280, "height": 900}
-
 UNODC_EMAIL = "unodc@example.org"
 INCB_EMAIL = "incb@example.org"
 SECRETARIAT_EMAIL = "secretariat@example.org"
@@ -40,22 +38,6 @@ REGISTRANT = {
 COUNTRY = ("KE", "Kenya")
 CONSENT_LABEL = "I agree that these details are shared with the implementing organizations"
 REQUIRED_FIELD_IDS = ["id_full_name", "id_job_title", "id_agency", "id_country", "id_email"]
-
-
-@pytest.fixture
-def open_page(browser):
-    """Open pages in fresh browser contexts (closed after the test)."""
-    contexts = []
-
-    def _open(javascript=True):
-        context = browser.new_context(viewport=VIEWPORT, java_script_enabled=javascript)
-        context.set_default_timeout(10_000)
-        contexts.append(context)
-        return context.new_page()
-
-    yield _open
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
